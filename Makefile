@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine: `make serve` and `make test`.
+# Both create .venv and install the project with the pinned versions in constraints.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install serve build test lint schema screenshot clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+serve: $(INSTALLED)  ## the example library with live reload on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --livereload --dev-addr 127.0.0.1:8000
+
+build: $(INSTALLED)
+	$(BIN)/mkdocs build --strict
+
+test: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/kb lint --strict
+	$(BIN)/python -m pytest
+
+schema: $(INSTALLED)  ## regenerate the JSON Schema and the docs' field tables
+	$(BIN)/kb schema > schema/postmortem.schema.json
+	$(BIN)/kb schema --format markdown > docs/reference/fields.md
+
+screenshot: $(INSTALLED)  ## docs/images/library.png for the README (needs chromium)
+	$(BIN)/python scripts/screenshot.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .kb-cache

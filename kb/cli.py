@@ -1,0 +1,111 @@
+"""``kb``: the command line. It reads the plugin's settings from the same ``mkdocs.yml``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from kb import __version__
+from kb.library import Library, load
+from kb.model import Postmortem
+from kb.new import new_postmortem
+from kb.problems import count
+from kb.project import Project, open_project
+from kb.schema import json_schema
+from kb.reference import markdown_tables
+from kb.settings import DEFAULT_SEVERITIES, SettingsError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _load(args: argparse.Namespace) -> tuple[Project, Library]:
+    project = open_project(args.config_file)
+    return project, load(project.settings, project.root)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    _, library = _load(args)
+    problems = library.problems
+    errors, warnings = count(problems, "error"), count(problems, "warning")
+    if args.format == "json":
+        report = {
+            "files": library.files,
+            "errors": errors,
+            "warnings": warnings,
+            "problems": [p.as_json() for p in problems],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    failed = errors > 0 or (args.strict and warnings > 0)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    project, library = _load(args)
+    now = datetime.now(project.settings.zone()).replace(second=0, microsecond=0)
+    path = new_postmortem(args.title, library, project.source_dir, now)
+    print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.format == "markdown":
+        print(markdown_tables(), end="")
+        return EXIT_OK
+    severities = open_project(args.config_file).settings.severities if Path(args.config_file).exists() else None
+    schema = json_schema(Postmortem, "Postmortem front matter", severities or DEFAULT_SEVERITIES)
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-f",
+        "--config-file",
+        default="mkdocs.yml",
+        metavar="PATH",
+        help="the MkDocs configuration to read the plugin's settings from (default: mkdocs.yml)",
+    )
+    parser = argparse.ArgumentParser(prog="kb", description="Work with a library of postmortems.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = commands.add_parser("new", parents=[common], help="write a new postmortem from the template")
+    new.add_argument("title", help="the postmortem's title, in quotes")
+    new.set_defaults(run=cmd_new)
+
+    lint = commands.add_parser("lint", parents=[common], help="check every postmortem, as the build does")
+    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.set_defaults(run=cmd_lint)
+
+    schema = commands.add_parser(
+        "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"
+    )
+    schema.add_argument("--format", choices=["json", "markdown"], default="json")
+    schema.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except SettingsError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `kb lint | head` is fine
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

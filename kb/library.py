@@ -1,0 +1,260 @@
+"""Load a library: read every file, check it against the schema and across files.
+
+This is the one entry point the MkDocs plugin and the ``kb`` command share, so a build
+and ``kb lint`` always report the same problems.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.model import Cause, Postmortem, ReadingList
+from kb.problems import Problem, did_you_mean
+from kb.schema import INVALID, SLUG_PATTERN, Checker, check, show
+from kb.settings import Settings
+from kb.sources import DATA_FILES, SourceProblem, discover, read_data_file, read_source
+from kb.yamltree import Tree
+
+AUDIENCES: dict[str, frozenset[str]] = {
+    "public": frozenset({"public"}),
+    "internal": frozenset({"public", "internal"}),
+    "restricted": frozenset({"public", "internal", "restricted"}),
+}
+_SLUG = re.compile(SLUG_PATTERN)
+_MOMENTS = ("started", "detected", "mitigated", "resolved")
+
+
+class _Parsed(NamedTuple):
+    pm: Postmortem
+    tree: Tree
+    ok: bool  # no error in the file itself
+
+
+@dataclass
+class Library:
+    """Every valid postmortem this build's audience may see, plus the catalogs."""
+
+    settings: Settings
+    today: date
+    postmortems: list[Postmortem]  # newest first
+    causes: dict[str, Cause]
+    reading: ReadingList
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # postmortem files read, valid or not, any audience
+
+    @property
+    def by_id(self) -> dict[str, Postmortem]:
+        return {pm.slug: pm for pm in self.postmortems}
+
+
+def load(settings: Settings, project_dir: Path) -> Library:
+    """Read and check the library under ``project_dir / settings.source``."""
+    loader = _Loader(settings, project_dir)
+    return loader.run()
+
+
+class _Loader:
+    def __init__(self, settings: Settings, project_dir: Path) -> None:
+        self.settings = settings
+        self.project_dir = project_dir
+        self.source_dir = settings.source_dir(project_dir)
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def checker(self, rel: str, tree: Tree) -> Checker:
+        return Checker(rel, tree, self.settings.severities, self.settings.zone(), self.settings.timezone)
+
+    def run(self) -> Library:
+        if not self.source_dir.is_dir():
+            self.problems.append(Problem(self.settings.source, 1, "error", "source folder does not exist"))
+        causes = self.load_causes()
+        files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
+        candidates = [pm for path in files if (pm := self.load_postmortem(path, causes)) is not None]
+        valid = self.check_across(candidates)
+        allowed = AUDIENCES[self.settings.audience]
+        included = [pm for pm in valid if pm.visibility in allowed]
+        included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
+        reading = self.load_reading({pm.slug for pm in valid})
+        return Library(
+            settings=self.settings,
+            today=self.settings.build_date(),
+            postmortems=included,
+            causes=causes,
+            reading=reading,
+            problems=sorted(set(self.problems)),
+            files=len(files),
+        )
+
+    # --- data files ---------------------------------------------------------------
+
+    def read_data(self, name: str) -> tuple[str, Tree] | None:
+        path = self.source_dir / name
+        rel = self.rel(path)
+        if not path.is_file():
+            return None
+        try:
+            return rel, read_data_file(path)
+        except SourceProblem as exc:
+            self.problems.append(Problem(rel, exc.line, "error", exc.message))
+            return None
+
+    def load_causes(self) -> dict[str, Cause]:
+        data = self.read_data(DATA_FILES[0])
+        if data is None:
+            return {}
+        rel, tree = data
+        ck = self.checker(rel, tree)
+        causes: dict[str, Cause] = {}
+        if not isinstance(tree.value, dict):
+            ck.error((), "causes.yml must map cause keys to {title, category, description}")
+        else:
+            for key, value in tree.value.items():
+                if not _SLUG.match(key):
+                    ck.error((key,), f"cause key {key!r} must be lower-case letters, digits and dashes")
+                elif (cause := check(Cause, value, ck, (key,))) is not INVALID:
+                    causes[key] = cause
+        self.problems += ck.problems
+        return causes
+
+    def load_reading(self, known_ids: set[str]) -> ReadingList:
+        data = self.read_data(DATA_FILES[1])
+        if data is None:
+            return ReadingList()
+        rel, tree = data
+        ck = self.checker(rel, tree)
+        reading = check(ReadingList, tree.value if tree.value is not None else {}, ck)
+        self.problems += ck.problems
+        if reading is INVALID:
+            return ReadingList()
+        for t, track in enumerate(reading.tracks):
+            for i, item in enumerate(track.items):
+                if item.id not in known_ids:
+                    loc = ("tracks", t, "items", i, "id")
+                    self.problems.append(
+                        Problem(
+                            rel,
+                            tree.line(loc),
+                            "error",
+                            f"unknown postmortem id {item.id!r}" + did_you_mean(item.id, known_ids),
+                        )
+                    )
+        return reading
+
+    # --- one postmortem -------------------------------------------------------------
+
+    def load_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:
+        rel = self.rel(path)
+        try:
+            source = read_source(path, rel)
+        except SourceProblem as exc:
+            self.problems.append(Problem(rel, exc.line, "error", exc.message))
+            return None
+        ck = self.checker(rel, source.tree)
+        for loc, _line in source.tree.duplicate_keys:
+            ck.error(loc, f"key '{show(loc)}' is written twice; the second would silently win")
+        pm = check(Postmortem, source.tree.value if source.tree.value is not None else {}, ck)
+        if pm is not INVALID:
+            pm = self.complete(pm, path, source.body, source.body_line, ck)
+            self.check_postmortem(pm, causes, ck)
+        self.problems += ck.problems
+        if pm is INVALID:
+            return None
+        return _Parsed(pm, source.tree, ok=not any(p.level == "error" for p in ck.problems))
+
+    def complete(self, pm: Postmortem, path: Path, body: str, body_line: int, ck: Checker) -> Postmortem:
+        """Fill what the loader derives: id from the file name, clock times, item ids."""
+        slug = pm.id or path.stem
+        if not pm.id and not _SLUG.match(slug):
+            ck.error((), f"file name {path.name!r} is not a safe id: rename the file or set 'id'")
+        timeline = [
+            dataclasses.replace(entry, at=datetime.combine(pm.started.date(), entry.at, pm.started.tzinfo))
+            if isinstance(entry.at, time) and pm.started
+            else entry
+            for entry in pm.timeline
+        ]
+        items = [
+            item if item.id else dataclasses.replace(item, id=f"{slug}#{n}")
+            for n, item in enumerate(pm.action_items, start=1)
+        ]
+        return dataclasses.replace(
+            pm, id=slug, timeline=timeline, action_items=items, source=ck.rel, body=body, body_line=body_line
+        )
+
+    def check_postmortem(self, pm: Postmortem, causes: dict[str, Cause], ck: Checker) -> None:
+        self.check_times(pm, ck)
+        if pm.status == "published" and not pm.causes:
+            ck.error(
+                ("causes",) if "causes" in ck.tree.lines else (), "a published postmortem needs at least one cause"
+            )
+        for i, ref in enumerate(pm.causes):
+            if ref.key is not None and ref.key not in causes:
+                ck.error(
+                    ("causes", i, "key"),
+                    f"unknown cause key {ref.key!r}" + did_you_mean(ref.key, causes) + " (add it to causes.yml)",
+                )
+        own = set(pm.cause_keys)
+        for i, item in enumerate(pm.action_items):
+            for j, key in enumerate(item.addresses):
+                if key not in own:
+                    ck.error(
+                        ("action_items", i, "addresses", j),
+                        f"'addresses' names {key!r}, which is not a cause of this postmortem" + did_you_mean(key, own),
+                    )
+
+    def check_times(self, pm: Postmortem, ck: Checker) -> None:
+        known = [(name, getattr(pm, name)) for name in _MOMENTS if getattr(pm, name)]
+        for (before, earlier), (after, later) in itertools.pairwise(known):
+            if later < earlier:
+                message = f"'{after}' ({later.isoformat()}) is before '{before}' ({earlier.isoformat()})"
+                ck.error((after,), message + ": times cannot go backwards")
+        moments = [e.at for e in pm.timeline]
+        for i, (prev, at) in enumerate(itertools.pairwise(moments), start=1):
+            if isinstance(prev, datetime) and isinstance(at, datetime) and at < prev:
+                message = f"timeline[{i}] ({at.isoformat()}) is before the entry above it; keep the timeline in order"
+                ck.report("warning", ("timeline", i), message)
+
+    # --- across files ---------------------------------------------------------------
+
+    def check_across(self, parsed: list[_Parsed]) -> list[Postmortem]:
+        """Duplicate ids and unknown related ids; a file with any error gets no page."""
+        first: dict[str, Postmortem] = {}
+        for pm, _tree, _ok in parsed:
+            first.setdefault(pm.slug, pm)
+        valid = []
+        for pm, tree, ok in parsed:
+            errors = []
+            owner = first[pm.slug]
+            if owner is not pm:
+                errors.append(
+                    Problem(
+                        pm.source,
+                        tree.line(("id",)),
+                        "error",
+                        f"duplicate id {pm.slug!r}: {owner.source} has it already",
+                    )
+                )
+            for i, rid in enumerate(pm.related):
+                if rid not in first:
+                    errors.append(
+                        Problem(
+                            pm.source,
+                            tree.line(("related", i)),
+                            "error",
+                            f"related id {rid!r} does not exist" + did_you_mean(rid, first),
+                        )
+                    )
+            self.problems += errors
+            if ok and not errors:
+                valid.append(pm)
+        return valid

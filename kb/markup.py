@@ -1,0 +1,109 @@
+"""Turning values into Markdown safely, and the one Jinja environment that does it.
+
+Every value written by an author is escaped by default: the environment's ``finalize``
+escapes anything that is not already ``Markup``, for HTML and for Markdown, so a title
+like ``<script>`` or ``[x](javascript:...)`` shows as text. Templates opt out only for
+fragments this module built itself.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import datetime, timedelta, tzinfo
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+# Python-Markdown's escapable characters (with tables, tilde, caret and mark enabled),
+# except the space: a backslash before it would show.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|~^=])")
+
+
+def text(value: object, *, inline: bool = True) -> Markup:
+    """Escape ``value`` for Markdown (and the HTML it becomes).
+
+    ``inline`` folds newlines so a value cannot break a table row or start a block.
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+    if inline:
+        escaped = " ".join(escaped.split())
+    return Markup(escaped)
+
+
+def paragraph(value: object) -> Markup:
+    """Escape multi-line prose, keeping its line breaks as paragraph breaks."""
+    parts = [text(p) for p in re.split(r"\n\s*\n", str(value).strip())]
+    return Markup("\n\n".join(parts))
+
+
+def attr(value: object) -> Markup:
+    """Escape for an HTML attribute or raw HTML text, where Markdown does not apply."""
+    return Markup(html.escape(str(value), quote=True))
+
+
+def link(label: object, target: str) -> Markup:
+    """A Markdown link; ``target`` is built by us (a page path), never by an author."""
+    return Markup(f"[{text(label)}]({target})")
+
+
+def meta(data: dict[str, object]) -> Markup:
+    """MkDocs page front matter; JSON is YAML, and it quotes every value safely."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
+    return Markup("---\n" + "\n".join(lines) + "\n---\n")
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else text(value)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kb", "templates"),
+        autoescape=False,  # Markdown output: ``_finalize`` escapes instead
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(paragraph=paragraph, attr=attr)
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+# --- times --------------------------------------------------------------------------
+
+
+def moment(value: datetime, zone: tzinfo) -> str:
+    """``2024-03-12 14:05 UTC`` in the display zone."""
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def clock(value: datetime, zone: tzinfo, day_of: datetime) -> str:
+    """``14:05``, or with the date when it is not the day ``day_of`` started."""
+    local = value.astimezone(zone)
+    return f"{local:%H:%M}" if local.date() == day_of.astimezone(zone).date() else f"{local:%Y-%m-%d %H:%M}"
+
+
+def span(delta: timedelta | None) -> str:
+    """A human duration: ``45 min``, ``3 h 10 min``, ``2 d 4 h``."""
+    if delta is None:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"

@@ -1,0 +1,36 @@
+"""Problems found while reading a library: located, levelled, printable."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding, printed as ``path:line: level: message`` like a compiler."""
+
+    path: str
+    line: int
+    level: Level
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.level}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "level": self.level, "message": self.message}
+
+
+def did_you_mean(word: object, candidates: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix for near-misses, or nothing."""
+    matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+def count(problems: Iterable[Problem], level: Level) -> int:
+    return sum(1 for p in problems if p.level == level)

@@ -1,0 +1,67 @@
+"""The plugin's options, shared by the MkDocs build and the ``kb`` command line.
+
+Declared with the same machinery as the format, so the plugin's accepted options, the
+CLI's reading of ``mkdocs.yml`` and the configuration docs cannot disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kb.model import Visibility
+from kb.schema import INVALID, Checker, check, spec
+from kb.yamltree import Tree
+
+DEFAULT_SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"]
+
+
+class SettingsError(ValueError):
+    """An option in ``mkdocs.yml`` that cannot be used."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    source: str = spec("folder of postmortems, relative to `mkdocs.yml`", default="postmortems")
+    today: date | None = spec(
+        "the date action-item states are computed for; else `SOURCE_DATE_EPOCH`, else the build date"
+    )
+    audience: Visibility = spec("which postmortems this build holds: see Audiences", default="internal")
+    timezone: str = spec("IANA zone for times without an offset, and for display", default="UTC")
+    severities: list[str] = spec("the severity scale, most severe first", default=DEFAULT_SEVERITIES)
+    due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
+
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"plugins.postmortems.timezone: unknown zone {self.timezone!r}; use an IANA name like Europe/Paris"
+            ) from None
+
+    def build_date(self) -> date:
+        """``today`` if set; else ``SOURCE_DATE_EPOCH`` (reproducible builds); else the real date."""
+        if self.today:
+            return self.today
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return datetime.fromtimestamp(int(epoch), UTC).date()
+        return date.today()
+
+    def source_dir(self, project_dir: Path) -> Path:
+        return (project_dir / self.source).resolve()
+
+
+def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
+    """Check the plugin's options; every problem is in the one ``SettingsError``."""
+    ck = Checker(where, Tree(raw), DEFAULT_SEVERITIES, UTC, "UTC")
+    settings = check(Settings, raw if raw is not None else {}, ck, ("plugins", "postmortems"))
+    if settings is INVALID:
+        raise SettingsError("\n".join(p.message for p in ck.problems))
+    if not settings.severities:
+        raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")
+    settings.zone()
+    return settings

@@ -1,0 +1,35 @@
+"""Where every generated page lives: the contract's URLs, in one place.
+
+Pages are addressed by their Markdown source path (``postmortems/<id>.md``); MkDocs
+turns that into the URL (``/postmortems/<id>/``) and checks every link between them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+
+POSTMORTEMS = "postmortems/index.md"
+
+
+def postmortem(pm_id: str) -> str:
+    return f"postmortems/{pm_id}.md"
+
+
+def slugify(name: str) -> str:
+    """``"Checkout API"`` -> ``checkout-api``: a name made safe for a URL."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "unnamed"
+
+
+def relative(from_page: str, to_page: str) -> str:
+    """A link from one generated page to another, as MkDocs resolves Markdown links."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def url(page: str) -> str:
+    """The site URL of a page source path: ``postmortems/x.md`` -> ``/postmortems/x/``."""
+    stem = page.removesuffix(".md")
+    stem = stem.removesuffix("index").rstrip("/")
+    return f"/{stem}/" if stem else "/"

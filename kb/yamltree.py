@@ -1,0 +1,119 @@
+"""YAML with line numbers: every key and list item remembers where it was written.
+
+PyYAML's ``safe_load`` forgets positions, and a message without a line is of little
+use in a pull request. We compose the node graph (which keeps marks) and build plain
+Python values from it, recording the line of every mapping key and list item under
+its path, e.g. ``("action_items", 2, "due")``.
+
+Scalars are kept as written where YAML 1.1 would guess badly: ``12:30`` would become
+the integer 750 and ``2024-03-12`` a date, so timestamps and sexagesimal numbers stay
+strings and the schema decides what they mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Location = tuple[str | int, ...]
+
+# A document may hold at most this many nodes once aliases are expanded: enough for
+# any real postmortem, and a hard stop for "billion laughs" alias bombs.
+MAX_NODES = 20_000
+
+_KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
+
+
+class YamlProblem(Exception):
+    """The text is not YAML we can read; ``line`` is 1-based within the text."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Tree:
+    """A parsed document: its value and the line of every location in it."""
+
+    value: object
+    lines: dict[Location, int] = field(default_factory=dict)
+    duplicate_keys: list[tuple[Location, int]] = field(default_factory=list)
+
+    def line(self, loc: Location) -> int:
+        """The line of ``loc``, or of its nearest written ancestor."""
+        while loc not in self.lines and loc:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+
+def parse(text: str, first_line: int = 1) -> Tree:
+    """Parse one YAML document; lines are numbered from ``first_line``."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        raise YamlProblem(f"invalid YAML: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
+    tree = Tree(value=None)
+    if node is not None:
+        builder = _Builder(tree, first_line)
+        tree.value = builder.build(node, ())
+    return tree
+
+
+class _Builder:
+    def __init__(self, tree: Tree, first_line: int) -> None:
+        self.tree = tree
+        self.offset = first_line
+        self.nodes = 0
+        self.constructor = SafeConstructor()
+
+    def line_of(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.offset
+
+    def build(self, node: yaml.Node, loc: Location) -> object:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlProblem(
+                f"document too large: more than {MAX_NODES} values once aliases are expanded",
+                self.line_of(node),
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.tree.lines[(*loc, index)] = self.line_of(item)
+                items.append(self.build(item, (*loc, index)))
+            return items
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, loc: Location) -> dict[object, object]:
+        result: dict[object, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem("merge keys ('<<') are not supported", self.line_of(key_node))
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str | int | float | bool):
+                raise YamlProblem("keys must be plain text", self.line_of(key_node))
+            key = str(key)
+            if key in result:
+                self.tree.duplicate_keys.append(((*loc, key), self.line_of(key_node)))
+            self.tree.lines[(*loc, key)] = self.line_of(key_node)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+    def scalar(self, node: yaml.ScalarNode) -> object:
+        if node.tag in _KEEP_AS_TEXT or (node.tag == "tag:yaml.org,2002:int" and ":" in node.value):
+            return node.value
+        try:
+            return self.constructor.construct_object(node)
+        except ConstructorError as exc:
+            raise YamlProblem(f"unsupported YAML value: {exc.problem}", self.line_of(node)) from None

@@ -1,0 +1,1 @@
+"""MkDocs adapter for the postmortem library: maps MkDocs events onto ``kb``."""
