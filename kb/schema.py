@@ -377,19 +377,20 @@ class Record:
 
 def _conditional_requirements(fields: typing.Iterable[Field]) -> list[dict[str, Any]]:
     """``if``/``then`` clauses for keys required only in some states."""
+    fields = list(fields)
+    defaults = {f.name: f.default for f in fields}
     groups: dict[Required, list[str]] = {}
     for f in fields:
         if f.required.key is not None:
             groups.setdefault(f.required, []).append(f.name)
     clauses = []
     for req, names in groups.items():
-        condition = {"properties": {req.key: {"enum": sorted(req.values)}}}
-        if req.unless:
-            # Absent means "not in values" only when the default is outside them too,
-            # which holds for every "unless" we declare (status defaults to open).
-            clauses.append({"if": {**condition, "required": [req.key]}, "else": {"required": names}})
-        else:
-            clauses.append({"if": condition, "then": {"required": names}})
+        assert req.key is not None
+        # "if" holds when the key's value, or its default when absent, is in the values.
+        condition: dict[str, Any] = {"properties": {req.key: {"enum": sorted(req.values)}}}
+        if defaults.get(req.key) not in req.values:
+            condition["required"] = [req.key]
+        clauses.append({"if": condition, ("else" if req.unless else "then"): {"required": names}})
     return clauses
 
 

@@ -1,0 +1,107 @@
+"""Constants and types shared by the tests (fixtures are in ``conftest.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+MKDOCS_YML = """\
+site_name: Test library
+theme:
+  name: material
+plugins:
+  - search
+  - postmortems:
+      today: 2026-06-30
+"""
+
+CAUSES_YML = """\
+global-rollout:
+  title: Change reached every host at once
+  category: change-management
+  description: The change had no staged rollout, so its blast radius was everything.
+missing-alert:
+  title: No alert on the symptom users saw
+  category: detection
+  description: Nothing paged while users saw errors.
+"""
+
+# A complete, valid, published incident: the baseline most tests start from.
+VALID_POSTMORTEM = """\
+---
+title: Checkout database pool exhausted
+status: published
+severity: SEV2
+started: 2024-03-12T14:00:00+00:00
+detected: 2024-03-12T14:07:00+00:00
+mitigated: 2024-03-12T14:52:00+00:00
+resolved: 2024-03-12T17:10:00+00:00
+services: [checkout-api]
+teams: [checkout-team]
+authors: [Priya Raman]
+summary: Checkout ran out of database connections after a query plan change.
+causes:
+  - key: global-rollout
+    detail: The pool change reached every pod at once.
+action_items:
+  - title: Alert on pool saturation
+    owner: sre-team
+    due: 2026-06-01
+  - title: Stage pool config rollouts
+    owner: platform-team
+    due: 2026-07-05
+  - title: Document pool sizing
+    status: done
+  - title: Rewrite the ORM
+    status: wont-do
+    note: Out of scope; the pooler fixes the symptom.
+---
+
+## What happened
+
+The pool ran dry.
+"""
+
+DEFAULT_FILES = {
+    "mkdocs.yml": MKDOCS_YML,
+    "docs/index.md": "# Home\n\nWelcome.\n",
+    "postmortems/causes.yml": CAUSES_YML,
+}
+
+WriteProject = Callable[[dict[str, str]], Path]
+Kb = Callable[..., tuple[int, str, str]]
+
+
+@dataclass(frozen=True)
+class Site:
+    """A finished build: its output folder and the WARNING messages it logged."""
+
+    root: Path
+    warnings: list[str]
+
+    def html(self, rel: str) -> str:
+        """The HTML of ``rel`` (e.g. ``postmortems/x/index.html``)."""
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def article(self, rel: str) -> str:
+        """Only the page's own content: the ``<article>`` without nav, header and footer."""
+        page = self.html(rel)
+        start = page.index("<article")
+        return page[start : page.index("</article>", start)]
+
+    def page(self, pm_id: str) -> str:
+        return self.article(f"postmortems/{pm_id}/index.html")
+
+    def has_page(self, pm_id: str) -> bool:
+        return (self.root / "postmortems" / pm_id / "index.html").is_file()
+
+
+Build = Callable[..., Site]
+
+
+def problem_lines(stdout: str) -> list[str]:
+    """The ``path:line: level: message`` lines ``kb lint`` printed."""
+    return [line for line in stdout.splitlines() if line.strip()]

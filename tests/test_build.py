@@ -1,0 +1,247 @@
+"""Real MkDocs builds of small projects in ``tmp_path``; assertions on the HTML they write."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from mkdocs.exceptions import Abort
+from support import VALID_POSTMORTEM, Build, WriteProject
+
+INVALID = """\
+    ---
+    title: Severity misspelt
+    status: draft
+    serverity: SEV2
+    started: 2024-05-01T10:00:00+00:00
+    ---
+    """
+
+
+def draft(title: str, started: str, *extra: str) -> str:
+    """A small valid draft; ``extra`` lines are added to its front matter."""
+    lines = ["---", f"title: {title}", "status: draft", "severity: SEV3", f"started: {started}", *extra, "---", ""]
+    return "\n".join(lines)
+
+
+def text_of(html: str) -> str:
+    """Visible text: tags dropped, entities decoded, whitespace folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+# --- problems in the build ---------------------------------------------------------
+
+
+def test_invalid_postmortem_is_a_warning_and_gets_no_page(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM, "postmortems/bad.md": INVALID})
+
+    site = build(project)
+
+    assert "postmortems/bad.md:4: error: unknown key 'serverity'; did you mean 'severity'?" in site.warnings
+    assert "postmortems/bad.md:1: error: front matter: missing required key 'severity' (for incidents)" in site.warnings
+    assert site.has_page("good")
+    assert not site.has_page("bad")
+    index = site.article("postmortems/index.html")
+    assert "Checkout database pool exhausted" in index
+    assert "Severity misspelt" not in index
+
+
+def test_strict_build_fails_on_an_invalid_postmortem(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM, "postmortems/bad.md": INVALID})
+
+    with pytest.raises(Abort, match="in strict mode"):
+        build(project, strict=True)
+
+
+def test_valid_library_builds_strict_without_warnings(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    site = build(project, strict=True)
+
+    assert site.warnings == []
+    assert site.has_page("good")
+
+
+def test_warning_only_library_fails_strict_build(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/local.md": draft("Local time", "2024-01-10T09:00:00")})
+
+    with pytest.raises(Abort):
+        build(project, strict=True)
+
+
+# --- the list and the navigation ---------------------------------------------------------
+
+
+def test_index_lists_postmortems_newest_first_grouped_by_year(write_project: WriteProject, build: Build) -> None:
+    project = write_project(
+        {
+            "postmortems/2023/old.md": draft("Oldest outage", "2023-02-01T09:00:00+00:00"),
+            "postmortems/2024/mid.md": draft("Middle outage", "2024-03-01T09:00:00+00:00"),
+            "postmortems/2024/new.md": draft("Newest outage", "2024-11-01T09:00:00+00:00"),
+        }
+    )
+
+    index = build(project).article("postmortems/index.html")
+
+    # A year heading is an element holding just the year (dates in rows hold more).
+    years = list(re.finditer(r">(\d{4})<", index))
+    assert [y.group(1) for y in years] == ["2024", "2023"]
+    positions = [index.index("Newest outage"), index.index("Middle outage"), years[1].start(), index.index("Oldest")]
+    assert years[0].start() < positions[0]
+    assert positions == sorted(positions)
+    assert 'href="new/"' in index
+    assert 'href="old/"' in index
+
+
+def test_postmortem_pages_stay_out_of_the_nav(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    site = build(project)
+
+    home = site.html("index.html")
+    assert 'href="postmortems/"' in home
+    assert "postmortems/good/" not in home
+    assert site.has_page("good")
+    assert (site.root / "postmortems" / "index.html").is_file()
+
+
+# --- one postmortem page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "banner"),
+    [
+        ("draft", '<div class="admonition warning">\n<p class="admonition-title">Draft</p>'),
+        ("in-review", '<div class="admonition info">\n<p class="admonition-title">In review</p>'),
+    ],
+)
+def test_unpublished_page_shows_a_banner(write_project: WriteProject, build: Build, status: str, banner: str) -> None:
+    project = write_project({"postmortems/wip.md": draft("Work in progress", "2024-01-10T09:00:00+00:00")})
+    path = project / "postmortems" / "wip.md"
+    path.write_text(path.read_text().replace("status: draft", f"status: {status}"))
+
+    page = build(project).page("wip")
+
+    assert banner in page
+
+
+def test_published_page_has_no_banner(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    page = build(project).page("good")
+
+    assert "admonition" not in page
+
+
+def test_header_shows_severity_status_times_and_durations(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    page = text_of(build(project).page("good"))
+
+    assert "SEV2 Published" in page
+    assert "Started 2024-03-12 14:00 UTC" in page
+    assert "Detected 2024-03-12 14:07 UTC (after 7 min)" in page
+    assert "Mitigated 2024-03-12 14:52 UTC (after 52 min)" in page
+    assert "Resolved 2024-03-12 17:10 UTC (after 3 h 10 min)" in page
+
+
+def test_times_are_shown_in_the_configured_timezone(write_project: WriteProject, build: Build) -> None:
+    config = """\
+        site_name: Paris
+        theme: {name: material}
+        plugins:
+          - postmortems:
+              today: 2026-06-30
+              timezone: Europe/Paris
+        """
+    winter = draft("Winter", "2024-01-10T09:00:00+00:00", "detected: 2024-01-10T09:30:00Z")
+    summer = draft("Summer", "2024-07-10T09:00:00+00:00", "resolved: 2024-07-12T13:00:00-04:00")
+    project = write_project({"mkdocs.yml": config, "postmortems/winter.md": winter, "postmortems/summer.md": summer})
+
+    site = build(project)
+
+    assert site.warnings == []
+    winter_page, summer_page = text_of(site.page("winter")), text_of(site.page("summer"))
+    assert "Started 2024-01-10 10:00 CET" in winter_page
+    assert "Detected 2024-01-10 10:30 CET (after 30 min)" in winter_page
+    assert "Started 2024-07-10 11:00 CEST" in summer_page
+    assert "Resolved 2024-07-12 19:00 CEST (after 2 d 8 h)" in summer_page
+
+
+def test_action_items_show_owner_due_and_state(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    page = text_of(build(project).page("good"))
+
+    # today is 2026-06-30: due 2026-06-01 is overdue, 2026-07-05 is within 14 days.
+    assert "Alert on pool saturation sre-team 2026-06-01 Overdue" in page
+    assert "Stage pool config rollouts platform-team 2026-07-05 Due soon" in page
+    assert "Document pool sizing Done" in page
+    assert "Rewrite the ORM Out of scope; the pooler fixes the symptom. Won't do" in page
+
+
+def test_due_soon_window_follows_the_option(write_project: WriteProject, build: Build) -> None:
+    config = """\
+        site_name: T
+        theme: {name: material}
+        plugins:
+          - postmortems:
+              today: 2026-06-30
+              due_soon_days: 3
+        """
+    project = write_project({"mkdocs.yml": config, "postmortems/good.md": VALID_POSTMORTEM})
+
+    page = text_of(build(project).page("good"))
+
+    assert "Stage pool config rollouts platform-team 2026-07-05 Open" in page
+
+
+def test_html_in_a_title_is_escaped(write_project: WriteProject, build: Build) -> None:
+    hostile = draft(
+        '"<script>alert(1)</script>"', "2024-01-10T09:00:00+00:00", 'services: ["<img src=x onerror=alert(2)>"]'
+    )
+    project = write_project({"postmortems/xss.md": hostile})
+
+    site = build(project)
+
+    for html in (site.html("postmortems/xss/index.html"), site.html("postmortems/index.html")):
+        assert "<script>alert(1)" not in html
+        assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in site.page("xss")
+
+
+def test_markdown_body_is_rendered_below_the_header(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    page = build(project).page("good")
+
+    assert '<h2 id="what-happened">What happened</h2>' in page
+    assert page.index("Action items") < page.index("What happened")
+
+
+# --- audiences ---------------------------------------------------------------------------
+
+
+def test_public_build_leaves_no_trace_of_internal_postmortems(write_project: WriteProject, build: Build) -> None:
+    config = """\
+        site_name: Public
+        theme: {name: material}
+        plugins:
+          - search
+          - postmortems:
+              today: 2026-06-30
+              audience: public
+        """
+    public = draft("Shared with customers", "2024-01-10T09:00:00+00:00", "visibility: public", "related: [secret]")
+    internal = draft("Internal only outage", "2024-02-10T09:00:00+00:00")
+    project = write_project({"mkdocs.yml": config, "postmortems/open.md": public, "postmortems/secret.md": internal})
+
+    site = build(project)
+
+    assert site.has_page("open")
+    assert not site.has_page("secret")
+    everything = "".join(p.read_text(encoding="utf-8") for p in site.root.rglob("*") if p.suffix in (".html", ".json"))
+    assert "Internal only outage" not in everything
+    assert "secret/" not in everything
+    assert "1 postmortems, 0 of them near-misses" in site.article("postmortems/index.html")

@@ -1,0 +1,85 @@
+"""``kb new``: a fresh postmortem from the template, dated today, with a free id."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from support import Build, Kb, WriteProject
+
+from kb.sources import read_source
+
+
+def recent_dates() -> set[str]:
+    """Today's date in UTC, and a minute ago, in case ``kb new`` ran just before midnight."""
+    now = datetime.now(UTC)
+    return {f"{now:%Y-%m-%d}", f"{now - timedelta(minutes=1):%Y-%m-%d}"}
+
+
+def test_new_writes_a_dated_file_under_its_year(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+
+    code, out, _ = kb(project, "new", "Checkout API down")
+
+    assert code == 0
+    match = re.fullmatch(r"postmortems/(\d{4})/((\d{4}-\d{2}-\d{2})-checkout-api-down)\.md\n", out)
+    assert match, out
+    year, _, day = match.groups()
+    assert day in recent_dates()
+    assert day.startswith(year)
+    assert (project / out.strip()).is_file()
+
+
+def test_new_file_lints_clean(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+    kb(project, "new", "Checkout API down")
+
+    code, out, err = kb(project, "lint", "--strict")
+
+    assert (code, out) == (0, ""), out
+    assert "1 files checked: 0 errors, 0 warnings" in err
+
+
+def test_new_takes_a_free_id(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+
+    first = kb(project, "new", "Queue backlog")[1].strip()
+    second = kb(project, "new", "Queue backlog")[1].strip()
+
+    assert second == first.removesuffix(".md") + "-2.md"
+    assert Path(project, first).is_file()
+    assert Path(project, second).is_file()
+    assert kb(project, "lint")[0] == 0
+
+
+def test_new_keeps_the_title_verbatim(write_project: WriteProject, kb: Kb) -> None:
+    title = 'Checkout "down": 50% of #orders failed <b>again</b>'
+    project = write_project({})
+
+    rel = kb(project, "new", title)[1].strip()
+
+    source = read_source(project / rel, rel)
+    assert source.tree.value["title"] == title
+    assert rel.endswith("-checkout-down-50-of-orders-failed-b-again-b.md")
+
+
+def test_new_uses_the_configured_severity_scale(write_project: WriteProject, kb: Kb) -> None:
+    config = "site_name: T\nplugins:\n  - postmortems:\n      severities: [critical, major, minor]\n"
+    project = write_project({"mkdocs.yml": config})
+
+    rel = kb(project, "new", "Disk full")[1].strip()
+
+    assert read_source(project / rel, rel).tree.value["severity"] in ("critical", "major", "minor")
+    assert kb(project, "lint", "--strict")[0] == 0
+
+
+def test_new_postmortem_builds_as_a_draft(write_project: WriteProject, kb: Kb, build: Build) -> None:
+    project = write_project({})
+    rel = kb(project, "new", "Checkout API down")[1].strip()
+
+    site = build(project, strict=True)
+
+    page = site.page(Path(rel).stem)
+    assert "Checkout API down" in page
+    assert '<p class="admonition-title">Draft</p>' in page
