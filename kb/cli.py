@@ -6,18 +6,23 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from kb import __version__
+from tqdm import tqdm
+
+from kb import __version__, urls
 from kb.library import Library, load
 from kb.model import Postmortem
 from kb.new import new_postmortem
 from kb.problems import count
 from kb.project import Project, open_project
-from kb.schema import json_schema
 from kb.reference import markdown_tables
+from kb.schema import json_schema
+from kb.search import SearchError
 from kb.settings import DEFAULT_SEVERITIES, SettingsError
+from kb.whoosh_engine import WhooshEngine
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +60,32 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress(total: int) -> tqdm:
+    # Shown only when indexing takes more than a moment, and only on a terminal.
+    return tqdm(total=total, desc="indexing", unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    project, library = _load(args)
+    engine = WhooshEngine(project.settings.cache_path(project.root))
+    with _progress(len(library.postmortems)) as bar:
+        engine.update(library.postmortems, progress=bar.update)
+    tty = sys.stdout.isatty()
+    results = engine.search(args.query, limit=args.limit, marks=("\033[1m", "\033[0m") if tty else ("**", "**"))
+    if results.suggestion:
+        note = f"did you mean: {results.suggestion} (showing results for it)"
+        print(note, file=sys.stderr if args.format == "json" else sys.stdout)
+    if args.format == "json":
+        print(json.dumps([{**asdict(hit), "url": urls.url(urls.postmortem(hit.id))} for hit in results.hits], indent=2))
+        return EXIT_OK
+    for rank, hit in enumerate(results.hits, start=1):
+        facts = " · ".join(f for f in (hit.severity or "near-miss", hit.started, hit.status) if f)
+        print(f"{rank:>2}. {hit.title}  [{facts}]\n    {hit.id}\n    {hit.snippet}\n")
+    if not results.hits:
+        print("no postmortem matches", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(markdown_tables(), end="")
@@ -87,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.set_defaults(run=cmd_lint)
 
+    search = commands.add_parser("search", parents=[common], help="full-text search over every postmortem")
+    search.add_argument("query", help='words, "a phrase", AND/OR/NOT, and service:, team:, cause:, severity:, ...')
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results (default: 10)")
+    search.add_argument("--format", choices=["text", "json"], default="text")
+    search.set_defaults(run=cmd_search)
+
     schema = commands.add_parser(
         "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"
     )
@@ -100,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except SettingsError as exc:
+    except (SettingsError, SearchError) as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kb lint | head` is fine

@@ -50,7 +50,11 @@ def link(label: object, target: str) -> Markup:
 
 
 def meta(data: dict[str, object]) -> Markup:
-    """MkDocs page front matter; JSON is YAML, and it quotes every value safely."""
+    """MkDocs page front matter; JSON is YAML, and it quotes every value safely.
+
+    The title is HTML-escaped too: themes print it unescaped in ``<title>`` and the nav.
+    """
+    data = {**data, "title": html.escape(str(data["title"]))} if "title" in data else data
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
     return Markup("---\n" + "\n".join(lines) + "\n---\n")
 

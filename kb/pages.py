@@ -6,7 +6,6 @@ as a generated file, so Material renders it like any hand-written page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import groupby
@@ -53,8 +52,8 @@ class Fact:
 
 
 def badge_html(badges: list[Badge]) -> Markup:
-    """Badges as inline HTML; their text still goes through Markdown, so it is escaped."""
-    return Markup(" ".join(f'<span class="pm-badge pm-{attr(b.css)}">{text(b.label)}</span>' for b in badges))
+    """Badges as HTML, for raw HTML blocks and table cells alike."""
+    return Markup(" ".join(f'<span class="pm-badge pm-{attr(b.css)}">{attr(b.label)}</span>' for b in badges))
 
 
 def badges(pm: Postmortem, severities: list[str]) -> Markup:
@@ -134,34 +133,54 @@ def postmortem_page(pm: Postmortem, library: Library) -> str:
 
 @dataclass(frozen=True)
 class Row:
+    """One row of the explorer: what it shows, and the values its filters match."""
+
+    pm: Postmortem
     date: str
-    title: Markup
+    href: str
     badges: Markup
-    services: Markup
+    severity_rank: int  # sorts SEV1 first; near-misses last
+    facets: dict[str, list[str]]
+    text: str  # what the free-text filter matches
 
 
-def _rows(postmortems: list[Postmortem], library: Library) -> Iterator[Row]:
-    for pm in postmortems:
-        yield Row(
-            date=f"{pm.started.astimezone(library.settings.zone()):%Y-%m-%d}",
-            title=link(pm.title, urls.relative(urls.POSTMORTEMS, urls.postmortem(pm.slug))),
-            badges=badges(pm, library.settings.severities),
-            services=_joined(pm.services),
-        )
+FACETS = ("severity", "type", "status", "service", "team", "cause", "year")
 
 
-def postmortems_page(library: Library) -> str:
-    """``/postmortems/``: every postmortem, newest first, grouped by year."""
+def explorer_row(pm: Postmortem, library: Library, directory_urls: bool) -> Row:
+    severities = library.settings.severities
+    year = str(pm.started.astimezone(library.settings.zone()).year)
+    return Row(
+        pm=pm,
+        date=f"{pm.started.astimezone(library.settings.zone()):%Y-%m-%d}",
+        href=urls.href(urls.POSTMORTEMS, urls.postmortem(pm.slug), directory_urls),
+        badges=badges(pm, severities),
+        severity_rank=severities.index(pm.severity) if pm.severity else len(severities),
+        facets={
+            "severity": [pm.severity or "none"],
+            "type": [pm.type],
+            "status": [pm.status],
+            "service": pm.services,
+            "team": pm.teams,
+            "cause": pm.cause_keys,
+            "year": [year],
+        },
+        text=" ".join([pm.slug, pm.title, pm.summary or "", *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower(),
+    )
+
+
+def postmortems_page(library: Library, directory_urls: bool = True) -> str:
+    """``/postmortems/``: every postmortem, newest first by year, with the explorer's filters."""
     zone = library.settings.zone()
-    years = [
-        (year, list(_rows(list(group), library)))
-        for year, group in groupby(library.postmortems, key=lambda pm: pm.started.astimezone(zone).year)
-    ]
+    rows = [explorer_row(pm, library, directory_urls) for pm in library.postmortems]
+    years = [(year, list(group)) for year, group in groupby(rows, key=lambda row: row.facets["year"][0])]
     near_misses = sum(1 for pm in library.postmortems if pm.type == "near-miss")
     return render(
         "postmortems.md.j2",
-        meta=meta({"title": "Postmortems", "search": {"exclude": True}}),
+        meta=meta({"title": "Postmortems", "hide": ["navigation", "toc"], "search": {"exclude": True}}),
         total=len(library.postmortems),
         near_misses=near_misses,
         years=years,
+        facets=FACETS,
+        zone=zone,
     )

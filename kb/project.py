@@ -2,11 +2,13 @@
 
 The ``kb`` command must agree with the site, so it reads the same file; the core stays
 free of MkDocs, so this is a plain YAML read that tolerates MkDocs' own tags
-(``!ENV``, ``!relative``, ``!!python/name:...``) without running any of them.
+(``!ENV`` is resolved as MkDocs does; ``!relative`` and ``!!python/name:...`` are read
+as plain values, never run).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,19 @@ def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     return loader.construct_mapping(node)
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    """MkDocs' ``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``: the first variable set."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        *names, default = loader.construct_sequence(node)
+    for name in names:
+        if name in os.environ:
+            return yaml.safe_load(os.environ[name])
+    return default
+
+
+_TolerantLoader.add_constructor("!ENV", _env)
 _TolerantLoader.add_multi_constructor("!", _untagged)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
 

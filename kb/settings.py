@@ -33,6 +33,8 @@ class Settings:
     timezone: str = spec("IANA zone for times without an offset, and for display", default="UTC")
     severities: list[str] = spec("the severity scale, most severe first", default=DEFAULT_SEVERITIES)
     due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
+    cache_dir: str = spec("folder for the search index and other caches, relative to `mkdocs.yml`", default=".kb-cache")
+    publish_index: bool = spec("also copy the Whoosh index into the built site, under `search-index/`", default=False)
 
     def zone(self) -> tzinfo:
         try:
@@ -53,6 +55,10 @@ class Settings:
 
     def source_dir(self, project_dir: Path) -> Path:
         return (project_dir / self.source).resolve()
+
+    def cache_path(self, project_dir: Path) -> Path:
+        """Per audience: a public build's index must not hold internal postmortems."""
+        return (project_dir / self.cache_dir / self.audience).resolve()
 
 
 def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:

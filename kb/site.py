@@ -13,6 +13,7 @@ from kb import pages, urls
 from kb.library import Library
 
 STYLESHEET = "assets/postmortems.css"
+SCRIPT = "assets/postmortems.js"  # the explorer's filters; no network, no framework
 # Markdown extensions the generated pages are written for (tables, admonitions, HTML
 # with Markdown inside); a site that does not list them gets them added.
 MARKDOWN_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html")
@@ -25,8 +26,9 @@ class SiteFile:
     in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
 
 
-def site_files(library: Library) -> Iterator[SiteFile]:
-    yield SiteFile(STYLESHEET, resources.files("kb").joinpath(STYLESHEET).read_text(encoding="utf-8"))
-    yield SiteFile(urls.POSTMORTEMS, pages.postmortems_page(library), in_nav=True)
+def site_files(library: Library, directory_urls: bool = True) -> Iterator[SiteFile]:
+    for asset in (STYLESHEET, SCRIPT):
+        yield SiteFile(asset, resources.files("kb").joinpath(asset).read_text(encoding="utf-8"))
+    yield SiteFile(urls.POSTMORTEMS, pages.postmortems_page(library, directory_urls), in_nav=True)
     for pm in library.postmortems:
         yield SiteFile(urls.postmortem(pm.slug), pages.postmortem_page(pm, library))

@@ -33,3 +33,21 @@ def url(page: str) -> str:
     stem = page.removesuffix(".md")
     stem = stem.removesuffix("index").rstrip("/")
     return f"/{stem}/" if stem else "/"
+
+
+def html_path(page: str, directory_urls: bool = True) -> str:
+    """Where MkDocs writes a page: ``postmortems/x.md`` -> ``postmortems/x/`` (or ``x.html``)."""
+    stem = page.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
+
+
+def href(from_page: str, to_page: str, directory_urls: bool = True) -> str:
+    """A relative URL for raw HTML, where MkDocs does not rewrite ``.md`` links."""
+    base = posixpath.dirname(html_path(from_page, directory_urls).rstrip("/") + "/x")
+    target = html_path(to_page, directory_urls)
+    relative_target = posixpath.relpath(target, base or ".")
+    return relative_target + "/" if target.endswith("/") and relative_target != "." else relative_target

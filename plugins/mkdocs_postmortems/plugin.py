@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from kb.library import load
 from kb.schema import fields_of
+from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, STYLESHEET, site_files
+from kb.site import MARKDOWN_EXTENSIONS, SCRIPT, STYLESHEET, site_files
+from kb.whoosh_engine import WhooshEngine
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -38,6 +41,8 @@ class PostmortemsPlugin(BasePlugin):
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(SCRIPT)
         for extension in MARKDOWN_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -58,10 +63,30 @@ class PostmortemsPlugin(BasePlugin):
             len(library.problems),
             time.perf_counter() - started,
         )
-        for page in site_files(library):
+        started = time.perf_counter()
+        engine = WhooshEngine(self.settings.cache_path(self.project_dir))
+        try:
+            stats = engine.update(library.postmortems)
+        except SearchError as exc:
+            raise PluginError(str(exc)) from None
+        log.info(
+            "search index: %d added, %d updated, %d removed, %d unchanged (%.2fs)",
+            len(stats.added),
+            len(stats.updated),
+            len(stats.removed),
+            stats.unchanged,
+            time.perf_counter() - started,
+        )
+        self.index_dir = engine.directory
+        for page in site_files(library, config.use_directory_urls):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.path, content=page.content, inclusion=inclusion))
         return files
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        # The index is a build cache; it reaches the site only when asked for.
+        if self.settings.publish_index:
+            shutil.copytree(self.index_dir, Path(config.site_dir) / "search-index", dirs_exist_ok=True)
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.

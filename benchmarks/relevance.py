@@ -1,0 +1,49 @@
+"""Mean reciprocal rank of `kb search` over the judged queries in relevance.yml.
+
+Usage: .venv/bin/python benchmarks/relevance.py [-f mkdocs.yml]
+Prints one line per query (rank of the expected postmortem) and the MRR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from kb.library import load
+from kb.project import open_project
+from kb.whoosh_engine import WhooshEngine
+
+JUDGEMENTS = Path(__file__).with_name("relevance.yml")
+
+
+def ranks(config_file: str) -> list[tuple[dict[str, object], int | None]]:
+    project = open_project(config_file)
+    library = load(project.settings, project.root)
+    with tempfile.TemporaryDirectory() as cache:
+        engine = WhooshEngine(Path(cache))
+        engine.update(library.postmortems)
+        results = []
+        for judged in yaml.safe_load(JUDGEMENTS.read_text(encoding="utf-8")):
+            ids = [hit.id for hit in engine.search(str(judged["query"]), limit=10).hits]
+            results.append((judged, ids.index(judged["expect"]) + 1 if judged["expect"] in ids else None))
+        return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml")
+    args = parser.parse_args()
+    results = ranks(args.config_file)
+    for judged, rank in results:
+        print(f"{rank or '-':>3}  {judged['query']}")
+    mrr = sum(1 / rank for _, rank in results if rank) / len(results)
+    print(f"\n{len(results)} queries, MRR {mrr:.3f}, rank 1 for {sum(1 for _, r in results if r == 1)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+/* The /postmortems/ explorer: free-text filter, facets with counts, sortable columns.
+ *
+ * Progressive enhancement over the static table the page already holds (which reads
+ * fine without JavaScript): every row carries its facet values in data attributes.
+ * No framework and no network, so it works on an offline internal site; filtering
+ * toggles `hidden` on rows, which stays fast with thousands of them.
+ * Filters are mirrored in the URL query (?service=checkout-api) so a view can be linked.
+ */
+(function () {
+  "use strict";
+
+  const LABELS = {severity: "Severity", type: "Type", status: "Status", service: "Service",
+                  team: "Team", cause: "Cause", year: "Year"};
+
+  function setup(root) {
+    const table = document.querySelector("table.pm-list");
+    if (!table || root.dataset.ready) return;
+    root.dataset.ready = "1";
+    const facets = root.dataset.facets.split(" ");
+    const rows = Array.from(table.querySelectorAll("tr[data-pm]"));
+    const values = row => name => (row.dataset[name] || "").split("|").filter(Boolean);
+    rows.forEach(row => { row.facetValues = Object.fromEntries(facets.map(f => [f, values(row)(f)])); });
+
+    const params = new URLSearchParams(location.search);
+    const state = {text: params.get("q") || "", sort: "date", descending: true};
+    facets.forEach(f => { state[f] = params.get(f) || ""; });
+
+    // Controls: a search box, one <select> per facet, a count.
+    const search = element("input", {type: "search", placeholder: "Filter postmortems", value: state.text,
+                                     "aria-label": "Filter postmortems", className: "md-input pm-filter-text"});
+    const selects = {};
+    const controls = element("div", {className: "pm-filters"}, [search]);
+    facets.forEach(f => {
+      selects[f] = element("select", {"aria-label": LABELS[f] || f, name: f, className: "pm-facet"});
+      controls.append(element("label", {className: "pm-facet-label"}, [LABELS[f] || f, " ", selects[f]]));
+    });
+    const count = element("p", {className: "pm-count", "aria-live": "polite"});
+    const reset = element("button", {type: "button", className: "md-button pm-reset"}, ["Clear filters"]);
+    root.append(controls, element("div", {className: "pm-summary"}, [count, reset]));
+
+    search.addEventListener("input", () => { state.text = search.value; update(); });
+    facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; update(); }));
+    reset.addEventListener("click", () => {
+      state.text = search.value = "";
+      facets.forEach(f => { state[f] = ""; });
+      update();
+    });
+    table.querySelectorAll("th[data-sort]").forEach(th => {
+      th.tabIndex = 0;
+      th.classList.add("pm-sortable");
+      const sortBy = () => {
+        state.descending = state.sort === th.dataset.sort ? !state.descending : th.dataset.sort === "date";
+        state.sort = th.dataset.sort;
+        sort();
+      };
+      th.addEventListener("click", sortBy);
+      th.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(); } });
+    });
+
+    function matches(row, except) {
+      if (state.text) {
+        const words = state.text.toLowerCase().split(/\s+/).filter(Boolean);
+        if (!words.every(w => row.dataset.text.includes(w))) return false;
+      }
+      return facets.every(f => f === except || !state[f] || row.facetValues[f].includes(state[f]));
+    }
+
+    function update() {
+      let shown = 0;
+      rows.forEach(row => { row.hidden = !matches(row, null); if (!row.hidden) shown += 1; });
+      // Each facet counts the rows that match every *other* filter, as faceted search does.
+      facets.forEach(f => fillSelect(selects[f], f, rows.filter(row => matches(row, f))));
+      count.textContent = `${shown} of ${rows.length} postmortems`;
+      reset.hidden = !state.text && facets.every(f => !state[f]);
+      showYears();
+      const query = new URLSearchParams();
+      if (state.text) query.set("q", state.text);
+      facets.forEach(f => { if (state[f]) query.set(f, state[f]); });
+      history.replaceState(null, "", query.toString() ? `?${query}` : location.pathname);
+    }
+
+    function fillSelect(select, facet, matching) {
+      const counts = new Map();
+      matching.forEach(row => row.facetValues[facet].forEach(v => counts.set(v, (counts.get(v) || 0) + 1)));
+      if (state[facet] && !counts.has(state[facet])) counts.set(state[facet], 0);
+      const order = facet === "year" ? (a, b) => b[0].localeCompare(a[0])
+                  : facet === "severity" ? (a, b) => a[0].localeCompare(b[0])
+                  : (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]);
+      const options = [element("option", {value: ""}, [`All (${matching.length})`])];
+      Array.from(counts).sort(order).forEach(([value, n]) => {
+        options.push(element("option", {value: value, selected: value === state[facet]}, [`${value} (${n})`]));
+      });
+      select.replaceChildren(...options);
+    }
+
+    function sortKey(row) {
+      if (state.sort === "title") return row.querySelector("a").textContent.toLowerCase();
+      if (state.sort === "severity") return Number(row.dataset.severityRank);
+      return row.dataset.date + row.dataset.pm;
+    }
+
+    function sort() {
+      const sign = state.descending ? -1 : 1;
+      const byDate = state.sort === "date";
+      const body = table.tBodies[0];
+      const sorted = rows.slice().sort((a, b) => {
+        const [x, y] = [sortKey(a), sortKey(b)];
+        return sign * (x < y ? -1 : x > y ? 1 : 0) || (a.dataset.date < b.dataset.date ? 1 : -1);
+      });
+      // Sorted by date, rows stay under their year's heading; otherwise one flat list.
+      if (byDate) {
+        sorted.forEach(row => table.querySelector(`tbody[data-year="${row.dataset.year}"]`).append(row));
+        const bodies = Array.from(table.tBodies).sort((a, b) => sign * a.dataset.year.localeCompare(b.dataset.year));
+        bodies.forEach(b => table.append(b));
+      } else {
+        sorted.forEach(row => body.append(row));
+      }
+      table.classList.toggle("pm-flat", !byDate);
+      table.querySelectorAll("th[data-sort]").forEach(th => {
+        th.setAttribute("aria-sort", th.dataset.sort === state.sort ? (state.descending ? "descending" : "ascending") : "none");
+      });
+      showYears();
+    }
+
+    function showYears() {
+      const flat = table.classList.contains("pm-flat");
+      Array.from(table.tBodies).forEach(b => {
+        const heading = b.querySelector("tr.pm-year");
+        if (heading) heading.hidden = flat || !b.querySelector("tr[data-pm]:not([hidden])");
+      });
+    }
+
+    update();
+    sort();
+  }
+
+  function element(tag, props, children) {
+    const node = document.createElement(tag);
+    Object.entries(props || {}).forEach(([key, value]) => {
+      if (key in node && key !== "ariaLabel") node[key] = value; else node.setAttribute(key, value);
+    });
+    (children || []).forEach(child => node.append(child));
+    return node;
+  }
+
+  function init() { document.querySelectorAll("[data-pm-explorer]").forEach(setup); }
+  // Material's instant navigation swaps pages without a reload; it announces them on document$.
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,114 @@
+"""Full-text search: what is indexed, and the small interface every engine provides.
+
+Callers (the plugin, ``kb search``, similarity) use :class:`SearchEngine` only, so an
+engine can be added without touching them. :func:`document` decides what a
+postmortem contributes to the index; the Whoosh engine is in ``kb.whoosh_engine``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kb.model import Postmortem
+
+# Prose fields and how much a match in each counts; the order is the snippet order.
+PROSE: dict[str, float] = {
+    "title": 4.0,
+    "summary": 2.0,
+    "trigger": 1.5,
+    "causes": 1.5,
+    "impact": 1.0,
+    "lessons": 1.0,
+    "actions": 1.0,
+    "timeline": 1.0,
+    "body": 1.0,
+}
+# Exact-value fields users can prefix a query with, e.g. ``service:payments``.
+KEYWORDS = ("service", "team", "cause", "severity", "type", "tag", "status", "year")
+
+Progress = Callable[[int], None]  # called with how many documents were just written
+
+
+def _lines(values: Iterable[str | None]) -> str:
+    return "\n".join(v for v in values if v)
+
+
+def document(pm: Postmortem) -> dict[str, str]:
+    """The searchable text and keywords of one postmortem, plus a digest of them."""
+    impact = pm.impact
+    fields = {
+        "id": pm.slug,
+        "title": pm.title,
+        "summary": pm.summary or "",
+        "trigger": pm.trigger or "",
+        "impact": _lines([impact.summary if impact else None, pm.detection.detail if pm.detection else None]),
+        "causes": _lines(f"{c.key.replace('-', ' ')} {c.detail or ''}" for c in pm.causes),
+        "actions": _lines(f"{a.title} {a.note or ''}" for a in pm.action_items),
+        "lessons": _lines([*pm.lessons, *pm.went_well, *pm.went_wrong, *pm.got_lucky]),
+        "timeline": _lines(e.event for e in pm.timeline),
+        "body": pm.body,
+        "service": ",".join(pm.services),
+        "team": ",".join(pm.teams),
+        "cause": ",".join(pm.cause_keys),
+        "severity": pm.severity or "",
+        "type": pm.type,
+        "tag": ",".join(pm.tags),
+        "status": pm.status,
+        "year": str(pm.started.year),
+        "started": pm.started.date().isoformat(),
+    }
+    fields["digest"] = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    return fields
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    score: float
+    started: str
+    severity: str
+    type: str
+    status: str
+    snippet: str  # matched terms marked with ``highlight``
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    total: int
+    suggestion: str | None = None  # the corrected query the hits are for, when a word was unknown
+
+
+@dataclass
+class UpdateStats:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.removed)
+
+
+class SearchError(Exception):
+    """A search or index problem with a message fit for the user (no traceback)."""
+
+
+class SearchEngine(Protocol):
+    def update(self, postmortems: Iterable[Postmortem], progress: Progress | None = None) -> UpdateStats:
+        """Bring the index in step with ``postmortems``, writing only what changed."""
+        ...
+
+    def search(self, query: str, limit: int = 10, marks: tuple[str, str] = ("**", "**")) -> Results:
+        """Run a user's query: words, phrases, AND/OR/NOT, ``field:value``."""
+        ...
+
+    def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Postmortems whose wording is closest to ``pm_id``'s, best first."""
+        ...

@@ -1,0 +1,223 @@
+"""The Whoosh search engine: an on-disk index kept in step with the library.
+
+Why Whoosh: pure Python (nothing to compile or download), a real query language
+(phrases, AND/OR/NOT, ``field:value``, fuzzy terms), stemming, spelling correction and
+more-like-this, and an index that lives in a folder we control.
+
+Safety properties the rest of the project relies on:
+
+- One writer at a time: Whoosh holds a lock file while writing; a second writer gets a
+  :class:`~kb.search.SearchError` saying so, not a traceback.
+- Atomic updates: a commit writes new segment files, then renames a new table of
+  contents into place. A process killed before that rename leaves the previous
+  generation, which readers keep using.
+- Incremental: each document stores a digest of its indexed content, so an update
+  rewrites only the postmortems whose content changed, and records in which index
+  generation each document was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from whoosh import highlight, index, query, spelling
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, QueryParser
+from whoosh.searching import Searcher
+
+from kb.model import Postmortem
+from kb.search import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document
+
+# Bump when the schema changes: a new version is a new folder, built from scratch.
+SCHEMA_VERSION = 1
+SIMILARITY_FIELDS = ("title", "summary", "trigger", "causes", "lessons")
+
+
+def _schema() -> Schema:
+    stem = StemmingAnalyzer()
+    fields: dict[str, object] = {
+        "id": ID(stored=True, unique=True),
+        "digest": ID(stored=True),
+        "generation": NUMERIC(stored=True),
+        "started": STORED(),
+        # Unstemmed copy of all prose: the lexicon for "did you mean" and fuzzy terms.
+        "exact": TEXT(analyzer=StandardAnalyzer()),
+        # What similarity compares; term vectors make more-like-this cheap.
+        "similar": TEXT(analyzer=stem, vector=True),
+    }
+    fields |= {name: TEXT(analyzer=stem, stored=True) for name in PROSE}
+    fields |= {name: KEYWORD(lowercase=True, commas=True, scorable=True, stored=True) for name in KEYWORDS}
+    return Schema(**fields)
+
+
+class WhooshEngine:
+    """A :class:`kb.search.SearchEngine` over an index folder (created when missing)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.directory = cache_dir / f"whoosh-v{SCHEMA_VERSION}"
+
+    # --- writing ---------------------------------------------------------------------
+
+    def _open(self, create: bool) -> index.Index:
+        try:
+            if index.exists_in(self.directory):
+                return index.open_dir(self.directory)
+            if not create:
+                raise SearchError(f"no search index in {self.directory}: build the site or run `kb search` first")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            return index.create_in(self.directory, _schema())
+        except OSError as exc:
+            raise SearchError(f"cannot use the search index in {self.directory}: {exc.strerror}") from None
+
+    def update(self, postmortems: Iterable[Postmortem], progress: Progress | None = None) -> UpdateStats:
+        docs = {pm.slug: document(pm) for pm in postmortems}
+        ix = self._open(create=True)
+        with ix.searcher() as searcher:
+            indexed = {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
+        stats = UpdateStats()
+        stats.removed = sorted(set(indexed) - set(docs))
+        changed = [pm_id for pm_id, doc in docs.items() if indexed.get(pm_id) != doc["digest"]]
+        stats.unchanged = len(docs) - len(changed)
+        if not changed and not stats.removed:
+            return stats
+        try:
+            writer = ix.writer()
+        except LockError:
+            raise SearchError(
+                f"the search index in {self.directory} is being updated by another build or kb command; "
+                "try again when it has finished"
+            ) from None
+        generation = ix.latest_generation() + 1
+        try:
+            for pm_id in stats.removed:
+                writer.delete_by_term("id", pm_id)
+            for pm_id in changed:
+                doc = docs[pm_id]
+                prose = [doc[name] for name in PROSE]
+                writer.update_document(
+                    **doc,
+                    generation=generation,
+                    exact="\n".join(prose),
+                    similar="\n".join(doc[name] for name in SIMILARITY_FIELDS),
+                )
+                (stats.updated if pm_id in indexed else stats.added).append(pm_id)
+                if progress:
+                    progress(1)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return stats
+
+    def generations(self) -> dict[str, int]:
+        """In which index generation each document was last written (for tests and stats)."""
+        with self._open(create=False).searcher() as searcher:
+            return {f["id"]: f["generation"] for f in searcher.all_stored_fields()}
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _parser(self, ix: index.Index) -> MultifieldParser:
+        # Any word may match (OR), but documents matching more of them rank higher.
+        parser = MultifieldParser(list(PROSE), ix.schema, fieldboosts=PROSE, group=OrGroup.factory(0.9))
+        parser.add_plugin(FuzzyTermPlugin())
+        return parser
+
+    def search(self, query: str, limit: int = 10, marks: tuple[str, str] = ("**", "**")) -> Results:
+        ix = self._open(create=False)
+        parser = self._parser(ix)
+        with ix.searcher() as searcher:
+            # The corrector only rewrites words the index has never seen, which are
+            # almost always typos: search for the corrected query and say so.
+            suggestion = self._suggestion(searcher, ix, query)
+            hits = searcher.search(_nots_exclude(parser.parse(suggestion or query)), limit=limit)
+            hits.formatter = _Marks(*marks)
+            hits.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
+            found = [
+                Hit(
+                    id=hit["id"],
+                    title=hit["title"],
+                    score=round(hit.score, 4),
+                    started=hit["started"],
+                    severity=hit["severity"].upper(),
+                    type=hit["type"],
+                    status=hit["status"],
+                    snippet=_snippet(hit),
+                )
+                for hit in hits
+            ]
+            return Results(found, len(hits), suggestion)
+
+    def _suggestion(self, searcher: Searcher, ix: index.Index, query: str) -> str | None:
+        """A better-spelled query from the unstemmed lexicon, when a word is unknown."""
+        parsed = QueryParser("exact", ix.schema).parse(query)
+        reader = searcher.reader()
+        correctors = {name: _NearestFirst(reader, name) for name in ("exact", *KEYWORDS)}
+        corrected = searcher.correct_query(parsed, query, correctors=correctors, prefix=1)
+        return corrected.string if corrected.query != parsed else None
+
+    def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, float]]:
+        ix = self._open(create=False)
+        with ix.searcher() as searcher:
+            docnum = searcher.document_number(id=pm_id)
+            if docnum is None:
+                return []
+            hits = searcher.more_like(docnum, "similar", top=limit)
+            return [(hit["id"], round(hit.score, 4)) for hit in hits]
+
+
+def _nots_exclude(q: query.Query) -> query.Query:
+    """``retry NOT payments`` must exclude payments, not match "retry OR anything else".
+
+    With OR as the default grouping, Whoosh reads a ``NOT`` clause as one more optional
+    alternative; rewrite each such group as (the other clauses) AND NOT (the negated ones).
+    """
+    if not q.is_leaf():
+        q = q.apply(_nots_exclude)
+    if isinstance(q, query.Or):
+        negated = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
+        kept = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
+        if negated and kept:
+            return query.AndNot(query.Or(kept, scale=q.scale), query.Or(negated))
+    return q
+
+
+class _NearestFirst(spelling.Corrector):
+    """Suggests the closest known words first, the most frequent among equals.
+
+    Whoosh's own reader corrector ranks every word within the maximum distance by
+    frequency alone, so "pol" became "no" rather than "pool".
+    """
+
+    def __init__(self, reader: object, fieldname: str) -> None:
+        self.reader, self.fieldname = reader, fieldname
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
+        seen: set[str] = set()
+        for distance in range(1, maxdist + 1):
+            for word in self.reader.terms_within(self.fieldname, text, distance, prefix=prefix):
+                if word not in seen:
+                    seen.add(word)
+                    frequency = self.reader.frequency(self.fieldname, word) or 1
+                    yield -(distance + 0.5 / frequency), word
+
+
+class _Marks(highlight.Formatter):
+    """Wraps matched terms in two strings, e.g. ``**`` for text or ANSI bold for a terminal."""
+
+    def __init__(self, before: str, after: str) -> None:
+        self.before, self.after = before, after
+
+    def format_token(self, text: str, token: object, replace: bool = False) -> str:
+        return f"{self.before}{highlight.get_text(text, token, replace)}{self.after}"
+
+
+def _snippet(hit: object) -> str:
+    for name in PROSE:
+        text = hit.highlights(name, top=1)  # type: ignore[attr-defined]
+        if text:
+            return " ".join(text.split())
+    summary: str = hit.get("summary") or ""  # type: ignore[attr-defined]
+    return summary[:200]
