@@ -58,7 +58,11 @@ def parse(text: str, first_line: int = 1) -> Tree:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
-        raise YamlProblem(f"invalid YAML: {exc.problem or exc}", line) from None
+        message = f"invalid YAML: {exc.problem or exc}"
+        if exc.context and exc.context_mark and exc.context_mark.line + first_line != line:
+            # e.g. an unclosed [ list: the trouble shows later, the cause is where it began
+            message += f" ({exc.context} on line {exc.context_mark.line + first_line})"
+        raise YamlProblem(message, line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     tree = Tree(value=None)

@@ -19,9 +19,9 @@ INVALID = """\
     """
 
 
-def draft(title: str, started: str, *extra: str) -> str:
-    """A small valid draft; ``extra`` lines are added to its front matter."""
-    lines = ["---", f"title: {title}", "status: draft", "severity: SEV3", f"started: {started}", *extra, "---", ""]
+def draft(title: str, started: str, *extra: str, status: str = "draft") -> str:
+    """A small valid unpublished postmortem; ``extra`` lines are added to its front matter."""
+    lines = ["---", f"title: {title}", f"status: {status}", "severity: SEV3", f"started: {started}", *extra, "---", ""]
     return "\n".join(lines)
 
 
@@ -117,9 +117,8 @@ def test_postmortem_pages_stay_out_of_the_nav(write_project: WriteProject, build
     ],
 )
 def test_unpublished_page_shows_a_banner(write_project: WriteProject, build: Build, status: str, banner: str) -> None:
-    project = write_project({"postmortems/wip.md": draft("Work in progress", "2024-01-10T09:00:00+00:00")})
-    path = project / "postmortems" / "wip.md"
-    path.write_text(path.read_text().replace("status: draft", f"status: {status}"))
+    wip = draft("Work in progress", "2024-01-10T09:00:00+00:00", status=status)
+    project = write_project({"postmortems/wip.md": wip})
 
     page = build(project).page("wip")
 
@@ -209,6 +208,20 @@ def test_html_in_a_title_is_escaped(write_project: WriteProject, build: Build) -
         assert "<script>alert(1)" not in html
         assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in site.page("xss")
+
+
+def test_title_is_escaped_exactly_once(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/amp.md": draft('"Cache & queue <b>down</b>"', "2024-01-10T09:00:00+00:00")})
+
+    site = build(project)
+
+    page, index = site.html("postmortems/amp/index.html"), site.html("postmortems/index.html")
+    shown = "Cache &amp; queue &lt;b&gt;down&lt;/b&gt;"
+    assert f"<title>{shown} - Test library</title>" in page
+    assert f">{shown}</h1>" in page
+    assert f">{shown}</a>" in index
+    assert "&amp;amp;" not in page + index
+    assert "&amp;lt;" not in page + index
 
 
 def test_markdown_body_is_rendered_below_the_header(write_project: WriteProject, build: Build) -> None:
