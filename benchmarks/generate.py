@@ -18,7 +18,7 @@ import textwrap
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-WORDS = (
+WORDS = (  # noqa: SIM905 (one string is easier to read and extend)
     "request latency replica primary failover timeout retry queue backlog consumer producer partition "
     "broker cache eviction stampede deploy rollout canary config flag certificate rotation token quota "
     "limit throttle pool connection socket thread heap memory disk inode volume snapshot backup restore "

@@ -75,7 +75,8 @@ def main() -> int:
     ]
     print("\n".join(table))
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("# Search benchmark\n\nFrom `benchmarks/search.py`, on a 2-core machine.\n\n" + "\n".join(table) + "\n")
+    header = "# Search benchmark\n\nFrom `benchmarks/search.py`, on a 2-core machine.\n\n"
+    RESULTS.write_text(header + "\n".join(table) + "\n")
     return 0
 
 

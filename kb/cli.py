@@ -12,7 +12,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kb import __version__, urls
+from kb import __version__, review, urls
+from kb.actions import STATES, tracked_items
+from kb.completeness import checklist_text, shows_checklist
 from kb.library import Library, load
 from kb.model import Postmortem
 from kb.new import new_postmortem
@@ -47,6 +49,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(problem)
+        # Review checklists go to stderr: stdout stays one problem per line for tools.
+        for pm in library.postmortems:
+            if shows_checklist(pm):
+                print(checklist_text(pm, library.settings), file=sys.stderr)
         print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_PROBLEMS if failed else EXIT_OK
@@ -83,6 +89,21 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{rank:>2}. {hit.title}  [{facts}]\n    {hit.id}\n    {hit.snippet}\n")
     if not results.hits:
         print("no postmortem matches", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    _, library = _load(args)
+    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days)
+    selected = review.ordered([t for t in items if t.matches(owner=args.owner, team=args.team, state=args.state)])
+    if args.format == "json":
+        print(review.as_json(selected))
+    elif args.format == "csv":
+        sys.stdout.write(review.as_csv(selected))
+    elif args.format == "md":
+        print(review.as_markdown(selected, library.today.isoformat()))
+    else:
+        print(review.as_text(selected) if selected else "no action items match")
     return EXIT_OK
 
 
@@ -123,6 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results (default: 10)")
     search.add_argument("--format", choices=["text", "json"], default="text")
     search.set_defaults(run=cmd_search)
+
+    actions = commands.add_parser("actions", parents=[common], help="action items across all postmortems")
+    actions.add_argument("--state", choices=STATES, help="only items in this state")
+    actions.add_argument("--owner", metavar="O", help="only items owned by O")
+    actions.add_argument("--team", metavar="T", help="only items owned by T or from T's postmortems")
+    actions.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
+    actions.set_defaults(run=cmd_actions)
 
     schema = commands.add_parser(
         "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import NamedTuple
 
+from kb import action_checks, blameless
 from kb.model import Cause, Postmortem, ReadingList
 from kb.problems import Problem, did_you_mean
 from kb.schema import INVALID, SLUG_PATTERN, Checker, check, show
@@ -65,6 +66,7 @@ class _Loader:
         self.project_dir = project_dir
         self.source_dir = settings.source_dir(project_dir)
         self.problems: list[Problem] = []
+        self.today = settings.build_date()
 
     def rel(self, path: Path) -> str:
         try:
@@ -88,7 +90,7 @@ class _Loader:
         reading = self.load_reading({pm.slug for pm in valid})
         return Library(
             settings=self.settings,
-            today=self.settings.build_date(),
+            today=self.today,
             postmortems=included,
             causes=causes,
             reading=reading,
@@ -209,6 +211,8 @@ class _Loader:
                         ("action_items", i, "addresses", j),
                         f"'addresses' names {key!r}, which is not a cause of this postmortem" + did_you_mean(key, own),
                     )
+        blameless.check(pm, self.settings, ck)
+        action_checks.check(pm, self.settings, self.today, ck)
 
     def check_times(self, pm: Postmortem, ck: Checker) -> None:
         known = [(name, getattr(pm, name)) for name in _MOMENTS if getattr(pm, name)]
@@ -255,4 +259,5 @@ class _Loader:
             self.problems += errors
             if ok and not errors:
                 valid.append(pm)
+        self.problems += action_checks.repeated_titles((pm, tree) for pm, tree, _ in parsed)
         return valid

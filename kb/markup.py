@@ -17,17 +17,20 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
-# Python-Markdown's escapable characters (with tables, tilde, caret and mark enabled),
-# except the space: a backslash before it would show.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|~^=])")
+# Characters Markdown (with any common extension) or HTML could read as syntax. Each
+# becomes a numeric character reference: unlike a backslash escape, it reads the same
+# whatever extensions a site enables (``\\=`` shows its backslash without pymdownx.mark),
+# and no Markdown rule matches it.
+_SPECIAL = "\\`*_{}[]()<>#+-.!|~^=:&\"'"
+_ENTITIES = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
 
 
 def text(value: object, *, inline: bool = True) -> Markup:
-    """Escape ``value`` for Markdown (and the HTML it becomes).
+    """Escape ``value`` for Markdown and the HTML it becomes.
 
     ``inline`` folds newlines so a value cannot break a table row or start a block.
     """
-    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+    escaped = str(value).translate(_ENTITIES)
     if inline:
         escaped = " ".join(escaped.split())
     return Markup(escaped)

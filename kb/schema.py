@@ -305,6 +305,26 @@ class ListOf:
 
 
 @dataclass(frozen=True)
+class MapOf:
+    """A mapping from free keys (e.g. severities) to values of one kind."""
+
+    value: Kind
+
+    @property
+    def label(self) -> str:
+        return f"mapping of {self.value.label}s"
+
+    def convert(self, value: object, loc: Location, ck: Checker) -> Any:
+        if not isinstance(value, dict):
+            return _wrong_type(loc, value, "a mapping", ck)
+        converted = {str(k): self.value.convert(v, (*loc, str(k)), ck) for k, v in value.items()}
+        return {k: v for k, v in converted.items() if v is not INVALID}
+
+    def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": self.value.json_schema(severities)}
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     kind: Kind
@@ -428,6 +448,8 @@ def kind_of(hint: Any) -> Kind:
         return Choice(tuple(args))
     if origin is list:
         return ListOf(kind_of(args[0]))
+    if origin is dict:
+        return MapOf(kind_of(args[1]))
     if dataclasses.is_dataclass(hint):
         return Record(hint)
     raise TypeError(f"no schema kind for {hint!r}")

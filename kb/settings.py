@@ -10,8 +10,11 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kb.blameless import Rule
+from kb.completeness import INCIDENT_CHECKS, NEAR_MISS_CHECKS, CheckKey
 from kb.model import Visibility
 from kb.schema import INVALID, Checker, check, spec
 from kb.yamltree import Tree
@@ -33,8 +36,31 @@ class Settings:
     timezone: str = spec("IANA zone for times without an offset, and for display", default="UTC")
     severities: list[str] = spec("the severity scale, most severe first", default=DEFAULT_SEVERITIES)
     due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
+    similar_limit: int = spec("how many similar postmortems each page shows", default=5)
+    due_policy: dict[str, int] = spec(
+        "per severity, the most days after `started` an action item may be due, e.g. `{SEV1: 15, SEV2: 30}`",
+        default={},
+    )
+    overdue_fails_strict: bool = spec(
+        "report every overdue action item as a warning, so `--strict` builds fail on them", default=False
+    )
+    trust_html: bool = spec(
+        "render raw HTML in postmortem bodies as written, unsanitized: only if every author is trusted",
+        default=False,
+    )
     cache_dir: str = spec("folder for the search index and other caches, relative to `mkdocs.yml`", default=".kb-cache")
     publish_index: bool = spec("also copy the Whoosh index into the built site, under `search-index/`", default=False)
+    blameless: Literal["off", "warning", "error"] = spec(
+        "level of the [blameless-language check](../blameless.md)", default="warning"
+    )
+    blameless_phrases: list[str] = spec("more phrases the blameless check reports, matched as whole words", default=[])
+    blameless_allow: list[Rule] = spec("built-in blameless rules to switch off, e.g. `failed to`", default=[])
+    completeness_incident: list[CheckKey] = spec(
+        "[review checks](../review.md) an incident is scored on", default=INCIDENT_CHECKS
+    )
+    completeness_near_miss: list[CheckKey] = spec(
+        "[review checks](../review.md) a near-miss is scored on", default=NEAR_MISS_CHECKS
+    )
 
     def zone(self) -> tzinfo:
         try:
@@ -63,9 +89,13 @@ class Settings:
 
 def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
     """Check the plugin's options; every problem is in the one ``SettingsError``."""
+    if isinstance(raw, dict) and isinstance(raw.get("blameless"), bool):
+        # YAML reads a bare `blameless: off` as false (and `on` as true).
+        raw = {**raw, "blameless": "warning" if raw["blameless"] else "off"}
     ck = Checker(where, Tree(raw), DEFAULT_SEVERITIES, UTC, "UTC")
     settings = check(Settings, raw if raw is not None else {}, ck, ("plugins", "postmortems"))
-    if settings is INVALID:
+    # A record is built even when some values were rejected; any error makes it unusable.
+    if settings is INVALID or any(p.level == "error" for p in ck.problems):
         raise SettingsError("\n".join(p.message for p in ck.problems))
     if not settings.severities:
         raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")

@@ -9,8 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
-from kb import pages, urls
-from kb.library import Library
+from kb import urls
+from kb.api import api_files
+from kb.pages.board import board_page
+from kb.pages.causes import cause_page, causes_page
+from kb.pages.common import Context
+from kb.pages.explorer import postmortems_page
+from kb.pages.groups import group_page
+from kb.pages.postmortem import postmortem_page
 
 STYLESHEET = "assets/postmortems.css"
 SCRIPT = "assets/postmortems.js"  # the explorer's filters; no network, no framework
@@ -26,9 +32,20 @@ class SiteFile:
     in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
 
 
-def site_files(library: Library, directory_urls: bool = True) -> Iterator[SiteFile]:
+def site_files(ctx: Context) -> Iterator[SiteFile]:
+    library, links = ctx.library, ctx.analysis.links
     for asset in (STYLESHEET, SCRIPT):
         yield SiteFile(asset, resources.files("kb").joinpath(asset).read_text(encoding="utf-8"))
-    yield SiteFile(urls.POSTMORTEMS, pages.postmortems_page(library, directory_urls), in_nav=True)
+    yield SiteFile(urls.POSTMORTEMS, postmortems_page(ctx), in_nav=True)
     for pm in library.postmortems:
-        yield SiteFile(urls.postmortem(pm.slug), pages.postmortem_page(pm, library))
+        yield SiteFile(urls.postmortem(pm.slug), postmortem_page(pm, ctx))
+    yield SiteFile(urls.CAUSES, causes_page(ctx), in_nav=True)
+    yield SiteFile(urls.ACTION_ITEMS, board_page(ctx), in_nav=True)
+    for key in library.causes:
+        yield SiteFile(urls.cause(key), cause_page(key, ctx))
+    for group in links.services.values():
+        yield SiteFile(urls.service(group.slug), group_page("service", group, ctx))
+    for group in links.teams.values():
+        yield SiteFile(urls.team(group.slug), group_page("team", group, ctx))
+    for path, content in api_files(library, ctx.analysis).items():
+        yield SiteFile(path, content)

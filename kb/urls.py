@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 POSTMORTEMS = "postmortems/index.md"
+CAUSES = "causes/index.md"
+ACTION_ITEMS = "action-items/index.md"
 
 
 def postmortem(pm_id: str) -> str:
@@ -51,3 +53,15 @@ def href(from_page: str, to_page: str, directory_urls: bool = True) -> str:
     target = html_path(to_page, directory_urls)
     relative_target = posixpath.relpath(target, base or ".")
     return relative_target + "/" if target.endswith("/") and relative_target != "." else relative_target
+
+
+def cause(key: str) -> str:
+    return f"causes/{key}.md"
+
+
+def service(name: str) -> str:
+    return f"services/{slugify(name)}.md"
+
+
+def team(name: str) -> str:
+    return f"teams/{slugify(name)}.md"

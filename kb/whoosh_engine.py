@@ -162,7 +162,8 @@ class WhooshEngine:
         ix = self._open(create=False)
         with ix.searcher() as searcher:
             docnum = searcher.document_number(id=pm_id)
-            if docnum is None:
+            # A postmortem with no words to compare (a bare draft) has no term vector.
+            if docnum is None or not searcher.reader().has_vector(docnum, "similar"):
                 return []
             hits = searcher.more_like(docnum, "similar", top=limit)
             return [(hit["id"], round(hit.score, 4)) for hit in hits]

@@ -65,10 +65,15 @@ def parse(text: str, first_line: int = 1) -> Tree:
         raise YamlProblem(message, line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
+    except RecursionError:  # thousands of nested [[[ or {{{
+        raise YamlProblem("invalid YAML: nested too deeply", first_line) from None
     tree = Tree(value=None)
     if node is not None:
         builder = _Builder(tree, first_line)
-        tree.value = builder.build(node, ())
+        try:
+            tree.value = builder.build(node, ())
+        except RecursionError:
+            raise YamlProblem("YAML nested too deeply", first_line) from None
     return tree
 
 

@@ -10,9 +10,11 @@ import logging
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM_ARGS, chromium
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import DEFAULT_FILES, Build, Kb, Site, WriteProject
@@ -85,3 +87,14 @@ def kb() -> Kb:
         return done.returncode, done.stdout, done.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Debian's), shared by every browser test of the run."""
+    executable = chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,41 +1,21 @@
-"""The built site in a real browser: Material's search box and the /postmortems/ explorer.
-
-Playwright drives Debian's Chromium (it never downloads a browser of its own). Without
-Chromium these tests are skipped locally; under CI=true a missing browser fails them.
-"""
+"""The built site in a real browser: Material's search box and the /postmortems/ explorer."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
+import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browsing import serve
+from playwright import sync_api
 from support import REPO
 
 from kb.library import Library, load
 from kb.project import open_project
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but Chromium is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -47,22 +27,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -94,10 +60,13 @@ def test_search_box_finds_the_postmortem_first(page: object, site_url: str, quer
     page.goto(f"{site_url}/")  # type: ignore[attr-defined]
     search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
     search.click()
-    search.fill(query)
+    # Material says "Initializing search" until its worker has loaded the index.
+    meta = page.locator(".md-search-result__meta")  # type: ignore[attr-defined]
+    sync_api.expect(meta).not_to_have_text(re.compile("Initializing"), timeout=15_000)
+    search.press_sequentially(query)
     first = page.locator(".md-search-result__item a").first  # type: ignore[attr-defined]
-    first.wait_for(timeout=10_000)
-    assert f"/postmortems/{expected}/" in first.get_attribute("href")
+    # Results update as the search worker catches up with typing: wait for the final list.
+    sync_api.expect(first).to_have_attribute("href", re.compile(f"/postmortems/{expected}/"), timeout=10_000)
 
 
 def visible_ids(page: object) -> set[str]:

@@ -279,7 +279,7 @@ ERROR_CASES = [
                 action_items:
                   - title: Add an alert
                     due: 2026-01-31
-                  - title: Stage rollouts
+                  - title: Stage config rollouts by zone
                     owner: platform-team
                 ---
                 """

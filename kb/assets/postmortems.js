@@ -1,4 +1,4 @@
-/* The /postmortems/ explorer: free-text filter, facets with counts, sortable columns.
+/* Explorers (/postmortems/, /action-items/): free-text filter, facets with counts, sorting.
  *
  * Progressive enhancement over the static table the page already holds (which reads
  * fine without JavaScript): every row carries its facet values in data attributes.
@@ -10,14 +10,17 @@
   "use strict";
 
   const LABELS = {severity: "Severity", type: "Type", status: "Status", service: "Service",
-                  team: "Team", cause: "Cause", year: "Year"};
+                  team: "Team", cause: "Cause", year: "Year", owner: "Owner", state: "State"};
 
   function setup(root) {
-    const table = document.querySelector("table.pm-list");
-    if (!table || root.dataset.ready) return;
+    // The rows to filter: in one sortable table (the default) or across several tables.
+    const scope = document.querySelector(root.dataset.scope || "table.pm-list");
+    if (!scope || root.dataset.ready) return;
     root.dataset.ready = "1";
+    const table = scope.tagName === "TABLE" ? scope : null;
+    const noun = root.dataset.noun || "postmortems";
     const facets = root.dataset.facets.split(" ");
-    const rows = Array.from(table.querySelectorAll("tr[data-pm]"));
+    const rows = Array.from(scope.querySelectorAll("tr[data-text]"));
     const values = row => name => (row.dataset[name] || "").split("|").filter(Boolean);
     rows.forEach(row => { row.facetValues = Object.fromEntries(facets.map(f => [f, values(row)(f)])); });
 
@@ -26,8 +29,8 @@
     facets.forEach(f => { state[f] = params.get(f) || ""; });
 
     // Controls: a search box, one <select> per facet, a count.
-    const search = element("input", {type: "search", placeholder: "Filter postmortems", value: state.text,
-                                     "aria-label": "Filter postmortems", className: "md-input pm-filter-text"});
+    const search = element("input", {type: "search", placeholder: `Filter ${noun}`, value: state.text,
+                                     "aria-label": `Filter ${noun}`, className: "md-input pm-filter-text"});
     const selects = {};
     const controls = element("div", {className: "pm-filters"}, [search]);
     facets.forEach(f => {
@@ -45,7 +48,7 @@
       facets.forEach(f => { state[f] = ""; });
       update();
     });
-    table.querySelectorAll("th[data-sort]").forEach(th => {
+    (table ? table.querySelectorAll("th[data-sort]") : []).forEach(th => {
       th.tabIndex = 0;
       th.classList.add("pm-sortable");
       const sortBy = () => {
@@ -70,7 +73,7 @@
       rows.forEach(row => { row.hidden = !matches(row, null); if (!row.hidden) shown += 1; });
       // Each facet counts the rows that match every *other* filter, as faceted search does.
       facets.forEach(f => fillSelect(selects[f], f, rows.filter(row => matches(row, f))));
-      count.textContent = `${shown} of ${rows.length} postmortems`;
+      count.textContent = `${shown} of ${rows.length} ${noun}`;
       reset.hidden = !state.text && facets.every(f => !state[f]);
       showYears();
       const query = new URLSearchParams();
@@ -116,13 +119,14 @@
         sorted.forEach(row => body.append(row));
       }
       table.classList.toggle("pm-flat", !byDate);
-      table.querySelectorAll("th[data-sort]").forEach(th => {
+      (table ? table.querySelectorAll("th[data-sort]") : []).forEach(th => {
         th.setAttribute("aria-sort", th.dataset.sort === state.sort ? (state.descending ? "descending" : "ascending") : "none");
       });
       showYears();
     }
 
     function showYears() {
+      if (!table) return;
       const flat = table.classList.contains("pm-flat");
       Array.from(table.tBodies).forEach(b => {
         const heading = b.querySelector("tr.pm-year");
@@ -131,7 +135,7 @@
     }
 
     update();
-    sort();
+    if (table) sort();
   }
 
   function element(tag, props, children) {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
-from kb.library import load
+from kb.build import build_library
+from kb.sanitize import sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, SCRIPT, STYLESHEET, site_files
-from kb.whoosh_engine import WhooshEngine
+from kb.site import MARKDOWN_EXTENSIONS, SCRIPT, STYLESHEET
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -51,42 +51,33 @@ class PostmortemsPlugin(BasePlugin):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         # Pages are added here, before the nav is built, so the nav and every link
         # check in MkDocs see them like hand-written pages.
-        started = time.perf_counter()
-        library = load(self.settings, self.project_dir)
-        for problem in library.problems:
-            log.warning(str(problem))
-        log.info(
-            "loaded %d postmortem files, %d included for audience %r, %d problems (%.2fs)",
-            library.files,
-            len(library.postmortems),
-            self.settings.audience,
-            len(library.problems),
-            time.perf_counter() - started,
-        )
-        started = time.perf_counter()
-        engine = WhooshEngine(self.settings.cache_path(self.project_dir))
         try:
-            stats = engine.update(library.postmortems)
+            self.build = build_library(self.settings, self.project_dir, config.use_directory_urls)
         except SearchError as exc:
             raise PluginError(str(exc)) from None
-        log.info(
-            "search index: %d added, %d updated, %d removed, %d unchanged (%.2fs)",
-            len(stats.added),
-            len(stats.updated),
-            len(stats.removed),
-            stats.unchanged,
-            time.perf_counter() - started,
-        )
-        self.index_dir = engine.directory
-        for page in site_files(library, config.use_directory_urls):
+        for problem in self.build.library.problems:
+            log.warning(str(problem))
+        log.info(self.build.summary())
+        by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
+        for page in self.build.files:
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.path, content=page.content, inclusion=inclusion))
+            generated = File.generated(config, page.path, content=page.content, inclusion=inclusion)
+            clash = by_url.get(generated.dest_uri)
+            if clash:
+                log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, page.path)
+                files.remove(clash)
+            files.append(generated)
         return files
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # After Markdown, before the theme: the narrative's raw HTML and links are
+        # untrusted input, unless the site says every author is trusted.
+        return html if self.settings.trust_html else sanitize_narrative(html)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         # The index is a build cache; it reaches the site only when asked for.
         if self.settings.publish_index:
-            shutil.copytree(self.index_dir, Path(config.site_dir) / "search-index", dirs_exist_ok=True)
+            shutil.copytree(self.build.index_dir, Path(config.site_dir) / "search-index", dirs_exist_ok=True)
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.

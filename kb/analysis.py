@@ -1,0 +1,48 @@
+"""The analyze stage: everything derived across postmortems, computed once per build."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kb.library import Library
+from kb.links import Links, link
+from kb.recurrence import Recurrence, recurrences
+from kb.search import SearchEngine
+from kb.similarity import Similar, similar_postmortems
+
+
+@dataclass(frozen=True)
+class Analysis:
+    links: Links
+    recurrences: list[Recurrence]
+    came_back_in: dict[str, list[Recurrence]]  # by the id of the postmortem it came back in
+    came_back_for: dict[str, list[Recurrence]]  # by cause key
+    similar: dict[str, list[Similar]]
+
+
+def _group(items: list[Recurrence], key: Callable[[Recurrence], str]) -> dict[str, list[Recurrence]]:
+    grouped: dict[str, list[Recurrence]] = defaultdict(list)
+    for item in items:
+        grouped[key(item)].append(item)
+    return dict(grouped)
+
+
+def analyze(library: Library, engine: SearchEngine) -> Analysis:
+    """Cross-links, recurrences and similarity; ``engine`` must already index ``library``."""
+    links = link(library.postmortems)
+    limit = library.settings.similar_limit
+
+    def wording(pm_id: str) -> list[tuple[str, float]]:
+        return engine.similar(pm_id, limit=limit * 2)
+
+    similar = similar_postmortems(library.postmortems, library.causes, links.related, wording, limit)
+    found = recurrences(library.postmortems)
+    return Analysis(
+        links=links,
+        recurrences=found,
+        came_back_in=_group(found, lambda r: r.came_back_in.slug),
+        came_back_for=_group(found, lambda r: r.cause),
+        similar=similar,
+    )

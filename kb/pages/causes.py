@@ -1,0 +1,127 @@
+"""``/causes/`` and ``/causes/<key>/``: the catalog, and each cause's recurrence story."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from kb import urls
+from kb.markup import link, meta, render, text
+from kb.model import ActionItem, Cause, Postmortem
+from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_link, pm_row
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: list[int]) -> str:
+    """A small trend, one character per year; blank where there were none."""
+    top = max(counts, default=0) or 1
+    return "".join(BARS[round((len(BARS) - 1) * c / top)] if c else " " for c in counts)
+
+
+@dataclass(frozen=True)
+class CauseSummary:
+    key: str
+    cause: Cause
+    title: Markup
+    count: int
+    first: str
+    last: str
+    trend: str
+    came_back: bool
+
+
+def summary(key: str, cause: Cause, ctx: Context, from_page: str, years: list[int]) -> CauseSummary:
+    pms = ctx.analysis.links.by_cause.get(key, [])  # newest first
+    per_year = Counter(pm.started.year for pm in pms)
+    return CauseSummary(
+        key=key,
+        cause=cause,
+        title=link(cause.title, urls.relative(from_page, urls.cause(key))),
+        count=len(pms),
+        first=ctx.date(pms[-1]) if pms else "",
+        last=ctx.date(pms[0]) if pms else "",
+        trend=sparkline([per_year[y] for y in years]),
+        came_back=key in ctx.analysis.came_back_for,
+    )
+
+
+def year_span(ctx: Context) -> list[int]:
+    years = [pm.started.year for pm in ctx.library.postmortems]
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def causes_page(ctx: Context) -> str:
+    years = year_span(ctx)
+    by_category: dict[str, list[CauseSummary]] = defaultdict(list)
+    for key, cause in ctx.library.causes.items():
+        by_category[cause.category].append(summary(key, cause, ctx, urls.CAUSES, years))
+    categories = [
+        (category, sorted(rows, key=lambda r: (-r.count, r.key))) for category, rows in sorted(by_category.items())
+    ]
+    return render(
+        "causes.md.j2",
+        meta=meta({"title": "Causes", "search": {"exclude": True}}),
+        categories=categories,
+        years=f"{years[0]} to {years[-1]}" if years else "",
+    )
+
+
+@dataclass(frozen=True)
+class StoryEvent:
+    when: date
+    text: Markup
+
+
+def story(key: str, pms: list[Postmortem], fixes: list[tuple[ActionItem, Postmortem]]) -> list[StoryEvent]:
+    """Incidents with this cause and the fixes completed for it, in order."""
+    page = urls.cause(key)
+    events = [StoryEvent(pm.started.date(), Markup("Postmortem: {}").format(pm_link(pm, page))) for pm in pms]
+    events += [
+        StoryEvent(
+            item.completed, Markup("Fix done: {} <small>(from {})</small>").format(text(item.title), pm_link(pm, page))
+        )
+        for item, pm in fixes
+        if item.status == "done" and item.completed
+    ]
+    return sorted(events, key=lambda e: e.when)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    row: PmRow
+    detail: str | None
+
+
+def cause_page(key: str, ctx: Context) -> str:
+    page = urls.cause(key)
+    cause = ctx.library.causes[key]
+    pms = ctx.analysis.links.by_cause.get(key, [])
+    fixes = [(item, pm) for pm in pms for item in pm.action_items if key in item.addresses]
+    details = {pm.slug: next((c.detail for c in pm.causes if c.key == key), None) for pm in pms}
+    came_back = [
+        Markup("{cause} came back in {later}, after “{item}” from {earlier} was done on {on}.").format(
+            cause=text(cause.title),
+            later=pm_link(r.came_back_in, page),
+            item=text(r.item.title),
+            earlier=pm_link(r.fixed_in, page),
+            on=r.item.completed,
+        )
+        for r in ctx.analysis.came_back_for.get(key, [])
+    ]
+    items: list[ItemRow] = [item_row(item, pm, page, ctx) for item, pm in fixes]
+    return render(
+        "cause.md.j2",
+        meta=meta({"title": cause.title, "hide": ["navigation"], "search": {"exclude": True}}),
+        key=key,
+        cause=cause,
+        summary=summary(key, cause, ctx, page, year_span(ctx)),
+        occurrences=[Occurrence(pm_row(pm, page, ctx), details[pm.slug]) for pm in pms],
+        came_back=came_back,
+        items=items,
+        story=story(key, pms, fixes),
+        all_causes=urls.relative(page, urls.CAUSES),
+    )

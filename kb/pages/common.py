@@ -1,0 +1,116 @@
+"""What several pages share: the build context, badges, and rows that point at postmortems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from markupsafe import Markup
+
+from kb import actions, urls
+from kb.actions import State
+from kb.analysis import Analysis
+from kb.library import Library
+from kb.markup import attr, link, text
+from kb.model import ActionItem, Postmortem
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page is rendered from: the library, its analysis, the URL style."""
+
+    library: Library
+    analysis: Analysis
+    directory_urls: bool = True
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.library.settings.zone()
+
+    def state(self, item: ActionItem) -> State:
+        return actions.state(item, self.library.today, self.library.settings.due_soon_days)
+
+    def date(self, pm: Postmortem) -> str:
+        return f"{pm.started.astimezone(self.zone):%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    css: str  # a class suffix we choose, never an author's text
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: Markup | str
+
+
+def badge_html(badges: list[Badge]) -> Markup:
+    """Badges as HTML, for raw HTML blocks and table cells alike."""
+    return Markup(" ".join(f'<span class="pm-badge pm-{attr(b.css)}">{attr(b.label)}</span>' for b in badges))
+
+
+def badges(pm: Postmortem, severities: list[str]) -> Markup:
+    found: list[Badge] = []
+    if pm.severity:
+        found.append(Badge(pm.severity, f"sev-{severities.index(pm.severity) + 1}"))
+    if pm.type == "near-miss":
+        found.append(Badge("Near-miss", "near-miss"))
+    found.append(Badge(pm.status.replace("-", " ").capitalize(), f"status-{pm.status}"))
+    if pm.visibility != "internal":
+        found.append(Badge(pm.visibility.capitalize(), f"visibility-{pm.visibility}"))
+    return badge_html(found)
+
+
+def state_badge(state: State) -> Markup:
+    return badge_html([Badge(actions.LABELS[state], f"state-{state}")])
+
+
+def joined(values: list[str] | list[Markup]) -> Markup:
+    return Markup(", ".join(v if isinstance(v, Markup) else text(v) for v in values))
+
+
+@dataclass(frozen=True)
+class PmRow:
+    """A postmortem in a table on another page: date, badges, linked title."""
+
+    date: str
+    badges: Markup
+    title: Markup
+    pm: Postmortem
+
+
+def pm_link(pm: Postmortem, from_page: str) -> Markup:
+    """A Markdown link to a postmortem's page, titled with its (escaped) title."""
+    return link(pm.title, urls.relative(from_page, urls.postmortem(pm.slug)))
+
+
+def pm_row(pm: Postmortem, from_page: str, ctx: Context) -> PmRow:
+    return PmRow(ctx.date(pm), badges(pm, ctx.library.settings.severities), pm_link(pm, from_page), pm)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An action item in a table: what, who, when, its state, and where it came from."""
+
+    item: ActionItem
+    state: Markup
+    postmortem: Markup
+    addresses: Markup
+
+
+def item_row(item: ActionItem, pm: Postmortem, from_page: str, ctx: Context) -> ItemRow:
+    causes = [link(k, urls.relative(from_page, urls.cause(k))) for k in item.addresses]
+    return ItemRow(
+        item,
+        state_badge(ctx.state(item)),
+        pm_link(pm, from_page),
+        joined(causes),
+    )
+
+
+def group_links(names: list[str], kind: str, from_page: str) -> Markup:
+    """Service or team names, each linked to its page."""
+    page_of = urls.service if kind == "service" else urls.team
+    return joined([link(name, urls.relative(from_page, page_of(name))) for name in names])

@@ -1,0 +1,147 @@
+"""One postmortem's page: header, structured sections, cross-links, then the narrative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from kb import urls
+from kb.completeness import completeness, shows_checklist
+from kb.markup import clock, link, meta, moment, render, span, text
+from kb.model import Impact, Postmortem
+from kb.pages.common import Context, Fact, badges, group_links, joined, pm_link, state_badge
+from kb.sanitize import NARRATIVE_MARK
+from kb.similarity import Similar
+
+IMPACT_LABELS = {
+    "customer_facing": "Customer-facing",
+    "users_affected": "Users affected",
+    "requests_failed": "Requests failed",
+    "revenue_lost": "Revenue lost",
+    "data_loss": "Data lost",
+    "slos": "SLOs affected",
+    "support_tickets": "Support tickets",
+}
+DETECTION_LABELS = {
+    "alert": "An alert",
+    "customer": "A customer report",
+    "employee": "An employee",
+    "automation": "Automation",
+    "other": "Other",
+}
+STATUS_BANNERS = {
+    "draft": ("warning", "Draft", "This postmortem is a draft: facts and action items may still change."),
+    "in-review": ("info", "In review", "This postmortem is being reviewed; comments are welcome in its pull request."),
+}
+RECENT = 3  # "also in N other postmortems": how many of them are linked
+
+
+def facts(pm: Postmortem, ctx: Context) -> list[Fact]:
+    """The header table: when, how long, who and what."""
+    zone, page = ctx.zone, urls.postmortem(pm.slug)
+    rows = [Fact("Started", moment(pm.started, zone))]
+    for label, value, delta in (
+        ("Detected", pm.detected, pm.time_to_detect),
+        ("Mitigated", pm.mitigated, pm.time_to_mitigate),
+        ("Resolved", pm.resolved, pm.time_to_resolve),
+    ):
+        if value:
+            rows.append(Fact(label, f"{moment(value, zone)} (after {span(delta)})"))
+    if pm.services:
+        rows.append(Fact("Services", group_links(pm.services, "service", page)))
+    if pm.teams:
+        rows.append(Fact("Teams", group_links(pm.teams, "team", page)))
+    for label, values in (("Authors", pm.authors), ("Tags", pm.tags)):
+        if values:
+            rows.append(Fact(label, joined(values)))
+    return rows
+
+
+def impact_facts(impact: Impact | None) -> list[Fact]:
+    if impact is None:
+        return []
+    rows = []
+    for key, label in IMPACT_LABELS.items():
+        value = getattr(impact, key)
+        if value is None or value == []:
+            continue
+        if isinstance(value, bool):
+            shown: Markup | str = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = joined(value)
+        else:
+            shown = f"{value:,}"
+        rows.append(Fact(label, shown))
+    return rows
+
+
+@dataclass(frozen=True)
+class CauseView:
+    title: Markup
+    key: str
+    detail: str | None
+    others: int  # other postmortems with this cause
+    recent: Markup  # the most recent of them, linked
+
+
+def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
+    page = urls.postmortem(pm.slug)
+    views = []
+    for ref in pm.causes:
+        others = [o for o in ctx.analysis.links.by_cause.get(ref.key, []) if o is not pm]
+        views.append(
+            CauseView(
+                title=link(ctx.library.causes[ref.key].title, urls.relative(page, urls.cause(ref.key))),
+                key=ref.key,
+                detail=ref.detail,
+                others=len(others),
+                recent=joined([pm_link(o, page) for o in others[:RECENT]]),
+            )
+        )
+    return views
+
+
+def came_back(pm: Postmortem, ctx: Context) -> list[Markup]:
+    """Sentences naming the fix that did not hold, and the postmortem it came from."""
+    page = urls.postmortem(pm.slug)
+    notices = []
+    for r in ctx.analysis.came_back_in.get(pm.slug, []):
+        cause = link(ctx.library.causes[r.cause].title, urls.relative(page, urls.cause(r.cause)))
+        fixed_in = link(r.fixed_in.title, urls.relative(page, urls.postmortem(r.fixed_in.slug)))
+        sentence = Markup(
+            "{cause} came back. The action item “{item}” from {fixed_in} addressed it and was done on {on}."
+        )
+        notices.append(sentence.format(cause=cause, item=text(r.item.title), fixed_in=fixed_in, on=r.item.completed))
+    return notices
+
+
+def similar_links(pm: Postmortem, similar: list[Similar]) -> list[tuple[Markup, str]]:
+    page = urls.postmortem(pm.slug)
+    return [(pm_link(s.pm, page), "; ".join(s.reasons)) for s in similar]
+
+
+def postmortem_page(pm: Postmortem, ctx: Context) -> str:
+    page = urls.postmortem(pm.slug)
+    related = ctx.analysis.links.related.get(pm.slug, [])
+    return render(
+        "postmortem.md.j2",
+        # The left sidebar would be empty (postmortems are not in the nav): give the
+        # page its width instead. Tags go to Material's tags plugin.
+        meta=meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags}),
+        pm=pm,
+        banner=STATUS_BANNERS.get(pm.status),
+        checklist=completeness(pm, ctx.library.settings) if shows_checklist(pm) else None,
+        badges=badges(pm, ctx.library.settings.severities),
+        facts=facts(pm, ctx),
+        impact=impact_facts(pm.impact),
+        detection=DETECTION_LABELS.get(pm.detection.method or "", "") if pm.detection else "",
+        came_back=came_back(pm, ctx),
+        causes=cause_views(pm, ctx),
+        items=[(item, state_badge(ctx.state(item))) for item in pm.action_items],
+        timeline=[(clock(e.at, ctx.zone, pm.started), e.event) for e in pm.timeline],
+        zone_name=pm.started.astimezone(ctx.zone).tzname(),
+        related=[pm_link(r, page) for r in related],
+        similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, [])),
+        narrative_mark=Markup(NARRATIVE_MARK),
+    )
