@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from kb.library import Library
 from kb.links import Links, link
 from kb.recurrence import Recurrence, recurrences
-from kb.search import SearchEngine
 from kb.similarity import Similar, similar_postmortems
+from kb.wording import similar_wording
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,11 @@ def _group(items: list[Recurrence], key: Callable[[Recurrence], str]) -> dict[st
     return dict(grouped)
 
 
-def analyze(library: Library, engine: SearchEngine) -> Analysis:
-    """Cross-links, recurrences and similarity; ``engine`` must already index ``library``."""
+def analyze(library: Library) -> Analysis:
+    """Cross-links, recurrences and similarity, from the postmortems alone."""
     links = link(library.postmortems)
     limit = library.settings.similar_limit
-
-    def wording(pm_id: str) -> list[tuple[str, float]]:
-        return engine.similar(pm_id, limit=limit * 2)
-
+    wording = similar_wording(library.postmortems, limit * 2)
     similar = similar_postmortems(library.postmortems, library.causes, links.related, wording, limit)
     found = recurrences(library.postmortems)
     return Analysis(

@@ -47,7 +47,9 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
     seconds[stage] = time.perf_counter() - started
 
 
-def build_library(settings: Settings, project_dir: Path, directory_urls: bool = True) -> LibraryBuild:
+def build_library(
+    settings: Settings, project_dir: Path, directory_urls: bool = True, site_url: str | None = None
+) -> LibraryBuild:
     """Everything the library adds to a site. Raises ``SearchError`` if the index is busy."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "load and validate"):
@@ -56,7 +58,7 @@ def build_library(settings: Settings, project_dir: Path, directory_urls: bool = 
     with _timed(seconds, "index"):
         stats = engine.update(library.postmortems)
     with _timed(seconds, "analyze"):
-        analysis = analyze(library, engine)
+        analysis = analyze(library)
     with _timed(seconds, "render"):
-        files = list(site_files(Context(library, analysis, directory_urls)))
+        files = list(site_files(Context(library, analysis, directory_urls, site_url)))
     return LibraryBuild(library, files, stats, engine.directory, seconds)

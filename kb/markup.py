@@ -17,12 +17,21 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
-# Characters Markdown (with any common extension) or HTML could read as syntax. Each
-# becomes a numeric character reference: unlike a backslash escape, it reads the same
-# whatever extensions a site enables (``\\=`` shows its backslash without pymdownx.mark),
-# and no Markdown rule matches it.
-_SPECIAL = "\\`*_{}[]()<>#+-.!|~^=:&\"'"
+# Characters Markdown (with its common extensions) or HTML could read as syntax
+# anywhere in a line. Each becomes a numeric character reference: unlike a backslash
+# escape, it reads the same whatever extensions a site enables (``\\=`` shows its
+# backslash without pymdownx.mark), and no Markdown rule matches it.
+_SPECIAL = "\\`*_{}[]<>|~^=&\"'"
 _ENTITIES = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
+# And those that are syntax only where a line starts: headings, list items.
+_LINE_START = re.compile(r"^(\s*)([#+-]|\d+(?=\.(?:\s|$)))(\.?)", flags=re.M)
+
+
+def _neutral_start(match: re.Match[str]) -> str:
+    indent, marker, dot = match.groups()
+    if dot:  # "1." starts an ordered list: neutralise the dot, keep the number
+        return f"{indent}{marker}&#46;"
+    return f"{indent}&#{ord(marker)};"
 
 
 def text(value: object, *, inline: bool = True) -> Markup:
@@ -33,7 +42,7 @@ def text(value: object, *, inline: bool = True) -> Markup:
     escaped = str(value).translate(_ENTITIES)
     if inline:
         escaped = " ".join(escaped.split())
-    return Markup(escaped)
+    return Markup(_LINE_START.sub(_neutral_start, escaped))
 
 
 def paragraph(value: object) -> Markup:

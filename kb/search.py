@@ -1,8 +1,9 @@
 """Full-text search: what is indexed, and the small interface every engine provides.
 
-Callers (the plugin, ``kb search``, similarity) use :class:`SearchEngine` only, so an
-engine can be added without touching them. :func:`document` decides what a
-postmortem contributes to the index; the Whoosh engine is in ``kb.whoosh_engine``.
+Callers (the build, ``kb search``) use :class:`SearchEngine` only, so an engine can be
+added without touching them. :func:`document` decides what a postmortem contributes to
+the index; the Whoosh engine is in ``kb.whoosh_engine``. (Similar postmortems need no
+engine: ``kb.wording`` computes them from the postmortems themselves.)
 """
 
 from __future__ import annotations
@@ -15,18 +16,10 @@ from typing import Protocol
 
 from kb.model import Postmortem
 
-# Prose fields and how much a match in each counts; the order is the snippet order.
-PROSE: dict[str, float] = {
-    "title": 4.0,
-    "summary": 2.0,
-    "trigger": 1.5,
-    "causes": 1.5,
-    "impact": 1.0,
-    "lessons": 1.0,
-    "actions": 1.0,
-    "timeline": 1.0,
-    "body": 1.0,
-}
+# Prose fields and how much a match in each counts. Everything but the title and the
+# summary goes into one ``content`` field: one analysis pass per word keeps indexing
+# fast, and users search the whole text anyway.
+PROSE: dict[str, float] = {"title": 4.0, "summary": 2.0, "content": 1.0}
 # Exact-value fields users can prefix a query with, e.g. ``service:payments``.
 KEYWORDS = ("service", "team", "cause", "severity", "type", "tag", "status", "year")
 
@@ -44,13 +37,22 @@ def document(pm: Postmortem) -> dict[str, str]:
         "id": pm.slug,
         "title": pm.title,
         "summary": pm.summary or "",
-        "trigger": pm.trigger or "",
-        "impact": _lines([impact.summary if impact else None, pm.detection.detail if pm.detection else None]),
-        "causes": _lines(f"{c.key.replace('-', ' ')} {c.detail or ''}" for c in pm.causes),
-        "actions": _lines(f"{a.title} {a.note or ''}" for a in pm.action_items),
-        "lessons": _lines([*pm.lessons, *pm.went_well, *pm.went_wrong, *pm.got_lucky]),
-        "timeline": _lines(e.event for e in pm.timeline),
-        "body": pm.body,
+        # Short prose first: snippets come from the first match, and the body is last.
+        "content": _lines(
+            [
+                pm.trigger,
+                impact.summary if impact else None,
+                pm.detection.detail if pm.detection else None,
+                *(f"{c.key.replace('-', ' ')} {c.detail or ''}" for c in pm.causes),
+                *pm.lessons,
+                *pm.went_well,
+                *pm.went_wrong,
+                *pm.got_lucky,
+                *(f"{a.title} {a.note or ''}" for a in pm.action_items),
+                *(e.event for e in pm.timeline),
+                pm.body,
+            ]
+        ),
         "service": ",".join(pm.services),
         "team": ",".join(pm.teams),
         "cause": ",".join(pm.cause_keys),
@@ -107,8 +109,4 @@ class SearchEngine(Protocol):
 
     def search(self, query: str, limit: int = 10, marks: tuple[str, str] = ("**", "**")) -> Results:
         """Run a user's query: words, phrases, AND/OR/NOT, ``field:value``."""
-        ...
-
-    def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, float]]:
-        """Postmortems whose wording is closest to ``pm_id``'s, best first."""
         ...

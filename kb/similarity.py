@@ -1,15 +1,14 @@
 """Similar postmortems: shared causes, services and tags, plus similar wording.
 
 Candidates come from dictionaries keyed by cause, service and tag (only the postmortems
-nearest in time under each key, so a cause shared by thousands stays cheap), plus the
-search engine's more-like-this over the wording. Nothing compares all pairs.
+nearest in time under each key, so a cause shared by thousands stays cheap), plus
+more-like-this over the wording (``kb.wording``). Nothing compares all pairs.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from kb.model import Cause, Postmortem
@@ -27,7 +26,7 @@ class Similar:
     reasons: list[str]
 
 
-Wording = Callable[[str], list[tuple[str, float]]]  # id -> [(similar id, score)], best first
+Wording = dict[str, list[tuple[str, float]]]  # id -> [(similar id, score)], best first
 
 
 def _keys(pm: Postmortem) -> dict[str, list[str]]:
@@ -67,7 +66,7 @@ def similar_postmortems(
                     if other not in excluded:
                         shared[other][kind].append(value)
                         scores[other] += WEIGHTS[kind]
-        matches = wording(pm.slug)
+        matches = wording.get(pm.slug, [])
         best = matches[0][1] if matches else 1.0
         worded = set()
         for other, score in matches:

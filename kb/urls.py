@@ -26,8 +26,17 @@ def slugify(name: str) -> str:
 
 
 def relative(from_page: str, to_page: str) -> str:
-    """A link from one generated page to another, as MkDocs resolves Markdown links."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    """A link from one generated page to another, as MkDocs resolves Markdown links.
+
+    Both are docs-relative paths without ``..``, so plain string work does what
+    ``posixpath.relpath`` would, without its calls to the file system's working folder
+    (tens of thousands of links per build).
+    """
+    source, target = from_page.split("/")[:-1], to_page.split("/")
+    common = 0
+    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(source) - common) + target[common:])
 
 
 def url(page: str) -> str:
@@ -49,10 +58,10 @@ def html_path(page: str, directory_urls: bool = True) -> str:
 
 def href(from_page: str, to_page: str, directory_urls: bool = True) -> str:
     """A relative URL for raw HTML, where MkDocs does not rewrite ``.md`` links."""
-    base = posixpath.dirname(html_path(from_page, directory_urls).rstrip("/") + "/x")
+    base = html_path(from_page, directory_urls)
+    base = base if base.endswith("/") else posixpath.dirname(base) + "/"
     target = html_path(to_page, directory_urls)
-    relative_target = posixpath.relpath(target, base or ".")
-    return relative_target + "/" if target.endswith("/") and relative_target != "." else relative_target
+    return relative(base + "index.html" if base != "/" else "index.html", target) or "./"
 
 
 def cause(key: str) -> str:

@@ -14,6 +14,9 @@ Safety properties the rest of the project relies on:
 - Incremental: each document stores a digest of its indexed content, so an update
   rewrites only the postmortems whose content changed, and records in which index
   generation each document was written.
+- Compact: three prose fields (title, summary, everything else) analyzed once each,
+  plus a short unstemmed field for spelling, so a word is tokenized and stemmed about
+  once: indexing is the slowest thing Whoosh does, in pure Python.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from kb.model import Postmortem
 from kb.search import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document
 
 # Bump when the schema changes: a new version is a new folder, built from scratch.
-SCHEMA_VERSION = 1
-SIMILARITY_FIELDS = ("title", "summary", "trigger", "causes", "lessons")
+SCHEMA_VERSION = 2
+SPELLING_LIMIT = 2_000  # characters of the content that feed "did you mean", after title and summary
 
 
 def _schema() -> Schema:
@@ -43,10 +46,9 @@ def _schema() -> Schema:
         "digest": ID(stored=True),
         "generation": NUMERIC(stored=True),
         "started": STORED(),
-        # Unstemmed copy of all prose: the lexicon for "did you mean" and fuzzy terms.
+        # Unstemmed words for "did you mean": the title, the summary and the start of the
+        # content (trigger, causes, lessons), not whole bodies, to keep indexing fast.
         "exact": TEXT(analyzer=StandardAnalyzer()),
-        # What similarity compares; term vectors make more-like-this cheap.
-        "similar": TEXT(analyzer=stem, vector=True),
     }
     fields |= {name: TEXT(analyzer=stem, stored=True) for name in PROSE}
     fields |= {name: KEYWORD(lowercase=True, commas=True, scorable=True, stored=True) for name in KEYWORDS}
@@ -84,7 +86,7 @@ class WhooshEngine:
         if not changed and not stats.removed:
             return stats
         try:
-            writer = ix.writer()
+            writer = ix.writer(limitmb=256)
         except LockError:
             raise SearchError(
                 f"the search index in {self.directory} is being updated by another build or kb command; "
@@ -96,13 +98,8 @@ class WhooshEngine:
                 writer.delete_by_term("id", pm_id)
             for pm_id in changed:
                 doc = docs[pm_id]
-                prose = [doc[name] for name in PROSE]
-                writer.update_document(
-                    **doc,
-                    generation=generation,
-                    exact="\n".join(prose),
-                    similar="\n".join(doc[name] for name in SIMILARITY_FIELDS),
-                )
+                exact = f"{doc['title']}\n{doc['summary']}\n{doc['content'][:SPELLING_LIMIT]}"
+                writer.update_document(**doc, generation=generation, exact=exact)
                 (stats.updated if pm_id in indexed else stats.added).append(pm_id)
                 if progress:
                     progress(1)
@@ -157,16 +154,6 @@ class WhooshEngine:
         correctors = {name: _NearestFirst(reader, name) for name in ("exact", *KEYWORDS)}
         corrected = searcher.correct_query(parsed, query, correctors=correctors, prefix=1)
         return corrected.string if corrected.query != parsed else None
-
-    def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, float]]:
-        ix = self._open(create=False)
-        with ix.searcher() as searcher:
-            docnum = searcher.document_number(id=pm_id)
-            # A postmortem with no words to compare (a bare draft) has no term vector.
-            if docnum is None or not searcher.reader().has_vector(docnum, "similar"):
-                return []
-            hits = searcher.more_like(docnum, "similar", top=limit)
-            return [(hit["id"], round(hit.score, 4)) for hit in hits]
 
 
 def _nots_exclude(q: query.Query) -> query.Query:

@@ -201,11 +201,12 @@ def test_checklist_text_for_the_terminal(write_project: WriteProject) -> None:
 
 
 def test_checklist_on_a_draft_page_and_in_the_json(write_project: WriteProject, build: Build) -> None:
+    import html
     import json
 
     text = replace(COMPLETE_DRAFT, block("lessons"), "")
     site = build(write_project({"postmortems/a.md": text}))
-    page = site.page("a")
+    page = html.unescape(site.page("a"))
     assert "Review checklist: <strong>86%</strong> complete." in page
     assert "⬜ Lessons learned: at least one" in page and "✅ Summary: two or three sentences" in page
     [record] = json.loads(site.html("api/postmortems.json"))

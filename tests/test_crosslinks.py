@@ -147,13 +147,10 @@ def test_example_library_first_similar_shares_a_cause_or_service() -> None:
     from kb.analysis import analyze
     from kb.library import load
     from kb.project import open_project
-    from kb.whoosh_engine import WhooshEngine
 
     project = open_project(REPO / "mkdocs.yml")
     library = load(project.settings, project.root)
-    engine = WhooshEngine(project.settings.cache_path(project.root))
-    engine.update(library.postmortems)
-    analysis = analyze(library, engine)
+    analysis = analyze(library)
     sharing = 0
     for pm in library.postmortems:
         first = analysis.similar[pm.slug][0].pm

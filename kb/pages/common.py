@@ -22,6 +22,7 @@ class Context:
     library: Library
     analysis: Analysis
     directory_urls: bool = True
+    site_url: str | None = None  # absolute links where they must be (the feed)
 
     @property
     def zone(self) -> tzinfo:

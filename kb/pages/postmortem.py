@@ -89,14 +89,15 @@ def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
     page = urls.postmortem(pm.slug)
     views = []
     for ref in pm.causes:
-        others = [o for o in ctx.analysis.links.by_cause.get(ref.key, []) if o is not pm]
+        sharing = ctx.analysis.links.by_cause.get(ref.key, [])
+        others = [o for o in sharing[: RECENT + 1] if o is not pm][:RECENT]
         views.append(
             CauseView(
                 title=link(ctx.library.causes[ref.key].title, urls.relative(page, urls.cause(ref.key))),
                 key=ref.key,
                 detail=ref.detail,
-                others=len(others),
-                recent=joined([pm_link(o, page) for o in others[:RECENT]]),
+                others=len(sharing) - 1,
+                recent=joined([pm_link(o, page) for o in others]),
             )
         )
     return views

@@ -16,11 +16,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from kb.build import build_library
+from kb.history import with_this_week
 from kb.sanitize import sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, SCRIPT, STYLESHEET
+from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -39,10 +40,8 @@ class PostmortemsPlugin(BasePlugin):
         except SettingsError as exc:
             raise PluginError(str(exc)) from None
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
-        if SCRIPT not in config.extra_javascript:
-            config.extra_javascript.append(SCRIPT)
+        config.extra_css.extend(css for css in STYLESHEETS if css not in config.extra_css)
+        config.extra_javascript.extend(js for js in SCRIPTS if js not in config.extra_javascript)
         for extension in MARKDOWN_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -52,7 +51,9 @@ class PostmortemsPlugin(BasePlugin):
         # Pages are added here, before the nav is built, so the nav and every link
         # check in MkDocs see them like hand-written pages.
         try:
-            self.build = build_library(self.settings, self.project_dir, config.use_directory_urls)
+            self.build = build_library(
+                self.settings, self.project_dir, config.use_directory_urls, config.site_url or None
+            )
         except SearchError as exc:
             raise PluginError(str(exc)) from None
         for problem in self.build.library.problems:
@@ -68,6 +69,10 @@ class PostmortemsPlugin(BasePlugin):
                 files.remove(clash)
             files.append(generated)
         return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # The home page can show "this week in incident history" where it asks for it.
+        return with_this_week(markdown, self.build.library) if page.file.src_uri == "index.md" else markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # After Markdown, before the theme: the narrative's raw HTML and links are

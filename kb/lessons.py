@@ -1,0 +1,105 @@
+"""``/lessons/``: every lesson learned, grouped by cause category and by service.
+
+Lessons are the part of a postmortem most worth reading across incidents, so they are
+gathered here, each linked back to where it was learned. A postmortem with causes in
+several categories (or several services) lists its lessons under each: a reader who
+browses one category must see every lesson that bears on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from kb import urls
+from kb.library import Library
+from kb.markup import link, meta, render
+from kb.model import Postmortem
+from kb.pages.common import Badge, badge_html
+
+PAGE = "lessons/index.md"
+NO_CAUSE = "No cause recorded"  # drafts may have no cause yet; their lessons still count
+NO_SERVICE = "No service recorded"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lesson (or lucky break, or thing that went well) and where it came from."""
+
+    text: str
+    source: Markup  # a Markdown link to the postmortem
+    near_miss: bool
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    entries: list[Entry]
+
+
+def category_title(category: str) -> str:
+    """``change-management`` -> ``Change management``: categories are written as keys."""
+    return category.replace("-", " ").replace("_", " ").strip().capitalize() or category
+
+
+def _entries(pm: Postmortem, texts: list[str]) -> list[Entry]:
+    source = link(pm.title, urls.relative(PAGE, urls.postmortem(pm.slug)))
+    return [Entry(t, source, pm.type == "near-miss") for t in texts]
+
+
+def _grouped(pairs: Iterable[tuple[str, list[Entry]]], last: str) -> list[Group]:
+    """Groups sorted by title, the catch-all ``last`` at the end; entries keep library order."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for title, entries in pairs:
+        groups[title].extend(entries)
+    order = sorted(groups, key=lambda title: (title == last, title.casefold()))
+    return [Group(title, groups[title]) for title in order]
+
+
+def by_category(library: Library) -> list[Group]:
+    def pairs() -> Iterator[tuple[str, list[Entry]]]:
+        for pm in library.postmortems:
+            if not pm.lessons:
+                continue
+            entries = _entries(pm, pm.lessons)
+            categories = {category_title(library.causes[k].category) for k in pm.cause_keys if k in library.causes}
+            for title in sorted(categories) or [NO_CAUSE]:
+                yield title, entries
+
+    return _grouped(pairs(), NO_CAUSE)
+
+
+def by_service(library: Library) -> list[Group]:
+    def pairs() -> Iterator[tuple[str, list[Entry]]]:
+        for pm in library.postmortems:
+            if not pm.lessons:
+                continue
+            entries = _entries(pm, pm.lessons)
+            for service in sorted(set(pm.services)) or [NO_SERVICE]:
+                yield service, entries
+
+    return _grouped(pairs(), NO_SERVICE)
+
+
+def collection(library: Library, field: str) -> list[Entry]:
+    """Every entry of a list field (``got_lucky``, ``went_well``), newest postmortem first."""
+    return [entry for pm in library.postmortems for entry in _entries(pm, getattr(pm, field))]
+
+
+def lessons_page(library: Library) -> str:
+    lessons = collection(library, "lessons")
+    return render(
+        "lessons.md.j2",
+        # Each lesson is already found by search on its postmortem's page; indexed here
+        # too, it would come back up to once per category and service, crowding results.
+        meta=meta({"title": "Lessons learned", "search": {"exclude": True}}),
+        total=len(lessons),
+        postmortems=sum(1 for pm in library.postmortems if pm.lessons),
+        sections=[("By cause category", by_category(library)), ("By service", by_service(library))],
+        got_lucky=collection(library, "got_lucky"),
+        went_well=collection(library, "went_well"),
+        near_miss=badge_html([Badge("Near-miss", "near-miss")]),
+    )

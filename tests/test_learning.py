@@ -1,0 +1,440 @@
+"""Lessons, reading lists, insights, the feed and "this week in incident history".
+
+Most tests look at one real MkDocs build of the small library in ``learning_library``
+(whose figures were counted by hand) and read the HTML it wrote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from email.utils import parsedate_to_datetime
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+from learning_library import (
+    BY_CATEGORY,
+    BY_SERVICE,
+    FEED,
+    FILES,
+    FOLLOW_THROUGH,
+    GOT_LUCKY,
+    LEARNING_MKDOCS_YML,
+    LESSONS,
+    POOL,
+    READING,
+    TABLES,
+    WENT_WELL,
+    XSS_TITLE,
+    strict_build,
+    write,
+)
+from support import REPO, Build, Site, WriteProject
+
+from kb import insights, reading
+from kb.history import this_week_in_history
+from kb.library import Library, load
+from kb.project import open_project
+from kb.site import learning_files
+
+# --- building and reading the site -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write(tmp_path_factory.mktemp("learning") / "project", FILES)
+
+
+@pytest.fixture(scope="module")
+def site(project: Path) -> Site:
+    return strict_build(project)
+
+
+@pytest.fixture(scope="module")
+def library(project: Path) -> Library:
+    loaded = load(open_project(project / "mkdocs.yml").settings, project)
+    assert loaded.problems == []
+    return loaded
+
+
+class Blocks(HTMLParser):
+    """The parts of an article the tests look at, in order: headings, list items, tables."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str, list[str]]] = []  # (tag, text, hrefs); tables: rows joined
+        self.tables: list[list[list[str]]] = []
+        self.svgs = 0
+        self._open: list[tuple[str, list[str], list[str]]] = []  # (tag, text parts, hrefs)
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "h3", "li"):
+            self._open.append((tag, [], []))
+        elif tag == "a" and self._open:
+            self._open[-1][2].append(dict(attrs).get("href") or "")
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "svg":
+            self.svgs += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag == self._open[-1][0]:
+            name, parts, hrefs = self._open.pop()
+            self.blocks.append((name, " ".join("".join(parts).split()).removesuffix("¶").strip(), hrefs))
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        for _, parts, _ in self._open:
+            parts.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def under(self, heading: str, level: str = "h3") -> list[tuple[str, list[str]]]:
+        """The list items between ``heading`` and the next heading of that level or above."""
+        levels = {"h1": 1, "h2": 2, "h3": 3}
+        found, inside = [], False
+        for tag, text, hrefs in self.blocks:
+            if tag in levels:
+                if inside and levels[tag] <= levels[level]:
+                    break
+                inside = inside or (tag == level and text == heading)
+            elif inside and tag == "li":
+                found.append((text, hrefs))
+        return found
+
+
+def visible_text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def links_to(hrefs: list[str], pm_id: str) -> bool:
+    return any(href.rstrip("/").endswith(f"postmortems/{pm_id}") for href in hrefs)
+
+
+# --- /lessons/ -----------------------------------------------------------------------------
+
+
+def test_every_lesson_is_under_each_category_and_service_linked_to_its_postmortem(site: Site) -> None:
+    page = Blocks(site.article("lessons/index.html"))
+
+    for heading, groups in (("By cause category", BY_CATEGORY), ("By service", BY_SERVICE)):
+        headings = [text for tag, text, _ in page.blocks if tag == "h3"]
+        assert set(groups) <= set(headings), heading
+        for group, lessons in groups.items():
+            items = page.under(group)
+            assert [text.split(" — ")[0] for text, _ in items] == lessons, group
+            for (_, hrefs), lesson in zip(items, lessons, strict=True):
+                assert links_to(hrefs, LESSONS[lesson]), lesson
+
+
+def test_lucky_breaks_and_what_went_well_link_to_their_postmortems(site: Site) -> None:
+    page = Blocks(site.article("lessons/index.html"))
+
+    for heading, expected in (("Where we got lucky", GOT_LUCKY), ("What went well", WENT_WELL)):
+        items = page.under(heading, level="h2")
+        assert {text.split(" — ")[0] for text, _ in items} == set(expected), heading
+        for text, hrefs in items:
+            assert links_to(hrefs, expected[text.split(" — ")[0]]), text
+
+
+def test_lessons_of_near_misses_carry_a_badge(site: Site) -> None:
+    html = site.article("lessons/index.html")
+    page = Blocks(html)
+
+    for text, hrefs in page.under("Detection"):
+        assert text.endswith("Near-miss") == links_to(hrefs, "b-near"), text
+    assert html.count('<span class="pm-badge pm-near-miss">Near-miss</span>') == 5  # intro + 2 lessons + luck
+
+
+# --- /reading/ -----------------------------------------------------------------------------
+
+
+def test_reading_tracks_in_order_with_date_severity_time_and_why(site: Site) -> None:
+    page = Blocks(site.article("reading/index.html"))
+
+    assert [text for tag, text, _ in page.blocks if tag == "h2"] == list(READING)  # "Only restricted" is empty
+    for track, items in READING.items():
+        shown = page.under(track, level="h2")
+        assert len(shown) == len(items)
+        for (text, hrefs), (pm_id, why, minutes) in zip(shown, items, strict=True):
+            assert links_to(hrefs, pm_id)
+            assert why in text
+            assert f"{minutes} min read" in text
+    first = page.under("Start here", level="h2")
+    assert "2024-03-12 SEV2" in first[0][0]
+    assert "2024-07-02 Near-miss" in first[1][0]
+
+
+def test_reading_time_is_words_over_200_rounded_up_at_least_one_minute(library: Library) -> None:
+    by_id = library.by_id
+    assert reading.words(by_id["a-pool"]) == 414
+    assert reading.reading_minutes(by_id["a-pool"]) == 3
+    assert reading.reading_minutes(by_id["c-draft"]) == 1
+
+
+def test_reading_page_loads_its_script_and_styles(site: Site) -> None:
+    html = site.html("reading/index.html")
+    assert 'src="../assets/reading.js"' in html
+    assert 'href="../assets/learning.css"' in html
+    assert (site.root / "assets" / "reading.js").is_file()
+
+
+# --- /insights/ ----------------------------------------------------------------------------
+
+
+def test_every_chart_is_an_inline_svg_with_its_table_of_hand_counted_numbers(site: Site) -> None:
+    html = site.article("insights/index.html")
+    page = Blocks(html)
+
+    assert page.svgs == len(TABLES)
+    assert page.tables == [table for tables in TABLES.values() for table in tables]
+    for slug in TABLES:
+        section = html[html.index(f'id="{slug}"') :]
+        assert section.index(f'<svg id="chart-{slug}"') < section.index("<table")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # six inline SVGs and the headings share one page
+    assert "<?xml" not in html and "<metadata>" not in html  # inline SVG, not a pasted file
+
+
+def test_takeaways_are_computed_from_the_data(site: Site) -> None:
+    text = visible_text(site.article("insights/index.html"))
+
+    assert FOLLOW_THROUGH in text
+    assert "The near-miss share fell from 50% in 2024 to 0% in 2025." in text
+    assert "Time to detect: half of the incidents within 7 min, 90% within 1 h." in text
+    assert "checkout-api has the most postmortems: 2 of 4 (50%)." in text
+    assert (
+        "“Change reached every host at once” and “No alert on the symptom users saw” are the most frequent causes,"
+        " in 2 postmortems each." in text
+    )
+
+
+def test_insights_page_is_kept_out_of_search_and_hides_nothing_else(site: Site) -> None:
+    index = (site.root / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "insights/" not in index
+    assert "reading/" in index
+    html = site.html("insights/index.html")
+    assert 'data-md-type="navigation" hidden' not in html and 'data-md-type="toc" hidden' not in html
+
+
+def test_charts_follow_the_page_colours_in_light_and_dark_mode(site: Site) -> None:
+    html = site.article("insights/index.html")
+    assert "currentColor" in html
+    assert "#ffffff" not in html.lower()  # no white background or text
+
+
+# --- the feed --------------------------------------------------------------------------------
+
+
+def items_of(feed: str) -> list[ET.Element]:
+    root = ET.fromstring(feed)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    for required in ("title", "link", "description"):
+        assert (channel.findtext(required) or "").strip(), required
+    return channel.findall("item")
+
+
+def test_feed_is_rss_listing_only_published_postmortems_newest_first(site: Site) -> None:
+    items = items_of((site.root / "feed.xml").read_text(encoding="utf-8"))
+
+    assert [item.findtext("link") for item in items] == [f"postmortems/{pm_id}/" for pm_id in FEED]
+    for item in items:
+        assert item.findtext("title") and item.findtext("description") and item.findtext("guid")
+        parsedate_to_datetime(item.findtext("pubDate") or "")
+    assert items[0].findtext("title") == XSS_TITLE  # plain text in XML, escaped by the serializer
+    assert items[0].findtext("description") == "A &lt;b&gt;bold&lt;/b&gt; summary &amp; more."  # HTML as text
+
+
+def test_feed_links_are_absolute_when_the_site_url_is_known(tmp_path: Path) -> None:
+    config = LEARNING_MKDOCS_YML + "site_url: https://postmortems.example.com/lib/\n"
+    site = strict_build(write(tmp_path / "project", {**FILES, "mkdocs.yml": config}))
+
+    items = items_of((site.root / "feed.xml").read_text(encoding="utf-8"))
+
+    assert [item.findtext("link") for item in items] == [
+        f"https://postmortems.example.com/lib/postmortems/{pm_id}/" for pm_id in FEED
+    ]
+    assert all(item.find("guid").get("isPermaLink") == "true" for item in items)  # type: ignore[union-attr]
+
+
+def test_feed_keeps_the_newest_fifty(library: Library) -> None:
+    many = Library(library.settings, library.today, library.postmortems * 20, library.causes, library.reading)
+    feed = next(f for f in learning_files(many) if f.path == "feed.xml")
+    assert len(items_of(feed.content)) == 50
+
+
+# --- escaping and audiences ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["lessons/index.html", "reading/index.html", "insights/index.html"])
+def test_front_matter_values_are_shown_as_text(site: Site, path: str) -> None:
+    html = site.article(path)
+    assert "<script>" not in html and "<b>" not in html and "<img" not in html and "<i>" not in html
+    assert 'href="javascript' not in html
+
+
+def test_markdown_syntax_in_a_lesson_shows_as_written(write_project: WriteProject, build: Build) -> None:
+    lesson = POOL.replace("Stage every pool change.", "'Set max_connections=100 per pod, ~2^n backoff: no *guessing*.'")
+    site = build(write_project({"mkdocs.yml": LEARNING_MKDOCS_YML, "postmortems/a-pool.md": lesson}))
+    shown = "Set max_connections=100 per pod, ~2^n backoff: no *guessing*."
+    assert shown in visible_text(site.article("lessons/index.html"))
+
+
+def test_front_matter_values_are_text_in_charts_and_feed(site: Site) -> None:
+    html = site.article("insights/index.html")
+    assert ">pay$ment &lt;svc&gt;</text>" in html  # a chart label: no math, no markup
+    feed = (site.root / "feed.xml").read_text(encoding="utf-8")
+    assert "<script>" not in feed and "<b>" not in feed
+
+
+def test_a_postmortem_outside_the_audience_leaves_no_trace(site: Site) -> None:
+    for path in ("lessons/index.html", "reading/index.html", "insights/index.html"):
+        html = site.article(path)
+        assert "Restricted" not in html and "d-hidden" not in html and "secret-service" not in html, path
+    assert "d-hidden" not in (site.root / "feed.xml").read_text(encoding="utf-8")
+    assert "Figures over the 4 postmortems" in site.article("insights/index.html")
+
+
+# --- this week in incident history -------------------------------------------------------
+
+
+def test_this_week_in_history_lists_the_same_iso_week_of_earlier_years(library: Library, site: Site) -> None:
+    fragment = this_week_in_history(library)  # 2026-06-30 is in ISO week 27; 2024-07-02 too
+
+    html = markdown.markdown(fragment)
+    page = Blocks(html)
+    items = [(text, hrefs) for tag, text, hrefs in page.blocks if tag == "li"]
+    assert [hrefs for _, hrefs in items] == [["postmortems/b-near.md"]]
+    assert "2024 (2 years ago): Truncated export nearly shipped" in items[0][0]
+    assert (site.root / "postmortems" / "b-near" / "index.html").is_file()  # the link resolves from index.md
+
+
+def test_this_week_in_history_says_so_when_there_is_nothing(library: Library) -> None:
+    later = Library(library.settings, date(2026, 8, 4), library.postmortems, library.causes, library.reading)
+    assert "No postmortem in this library started in week 32 of an earlier year." in this_week_in_history(later)
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+
+def test_an_empty_library_builds_every_page(tmp_path: Path) -> None:
+    site = strict_build(write(tmp_path / "project", {"mkdocs.yml": LEARNING_MKDOCS_YML}))
+
+    assert "No lessons recorded yet" in site.article("lessons/index.html")
+    assert "No reading list yet" in site.article("reading/index.html")
+    assert "<svg" not in site.article("insights/index.html")
+    assert items_of((site.root / "feed.xml").read_text(encoding="utf-8")) == []
+
+
+def test_long_names_and_many_postmortems_keep_charts_readable_and_bounded(library: Library) -> None:
+    long_name = "a-service-with-a-name-far-too-long-for-any-chart-axis-" * 3
+    renamed = [dataclasses.replace(pm, services=[long_name]) for pm in library.postmortems]
+    many = Library(library.settings, library.today, renamed * 600, library.causes, library.reading)
+
+    charts = {chart.slug: chart for chart in insights.insights(many)}
+
+    assert [row[0] for row in charts["services"].tables[0].rows] == [long_name]  # in full in the table
+    assert f">{long_name}<" not in (charts["services"].svg or "")  # shortened on the axis
+    assert (charts["durations"].svg or "").count("<use ") <= 2 * 1000 + 20  # dots (1000 a row at most) and ticks
+    assert charts["durations"].tables[0].rows[0][1] == 1800  # every incident still counted
+
+
+LEARNING_OUTPUT = ["lessons/index.html", "reading/index.html", "insights/index.html", "feed.xml"]
+
+
+def test_two_builds_write_the_same_bytes(project: Path, site: Site, tmp_path: Path) -> None:
+    again = strict_build(project, tmp_path / "again")
+    for path in LEARNING_OUTPUT:
+        assert (site.root / path).read_bytes() == (again.root / path).read_bytes(), path
+
+
+DIGEST = """
+import hashlib, sys
+from pathlib import Path
+from kb.site import learning_files
+from kb.library import load
+from kb.project import open_project
+project = open_project(Path(sys.argv[1]))
+library = load(project.settings, project.root)
+files = learning_files(library, True, "https://example.com/")
+print(hashlib.sha256("".join(f.path + f.content for f in files).encode()).hexdigest())
+"""
+
+
+def test_output_does_not_depend_on_the_process(project: Path) -> None:
+    """Hash seeds and matplotlib's state differ between processes; the files must not."""
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", DIGEST, str(project / "mkdocs.yml")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
+# --- the example library ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example() -> Library:
+    project = open_project(REPO / "mkdocs.yml")
+    return load(project.settings, project.root)
+
+
+def rendered(example: Library, path: str) -> Blocks:
+    content = next(f.content for f in learning_files(example) if f.path == path)
+    body = content.split("---\n", 2)[2]  # past the page's front matter
+    return Blocks(markdown.markdown(body, extensions=["tables", "attr_list", "md_in_html"]))
+
+
+def test_example_library_every_lesson_and_lucky_break_is_listed(example: Library) -> None:
+    items = [(text, hrefs) for tag, text, hrefs in rendered(example, "lessons/index.md").blocks if tag == "li"]
+
+    for pm in example.postmortems:
+        target = f"../postmortems/{pm.slug}.md"
+        for entry in [*pm.lessons, *pm.got_lucky, *pm.went_well]:
+            shown = " ".join(entry.split())
+            assert any(text.startswith(shown) and target in hrefs for text, hrefs in items), entry
+
+
+def test_example_library_every_reading_item_is_listed(example: Library) -> None:
+    items = [hrefs for tag, _, hrefs in rendered(example, "reading/index.md").blocks if tag == "li"]
+    expected = [
+        [f"../postmortems/{item.id}/"]
+        for track in example.reading.tracks
+        for item in track.items
+        if item.id in example.by_id
+    ]
+    assert items == expected
+
+
+def test_example_library_insights_count_every_postmortem(example: Library) -> None:
+    per_month = insights.per_month(example)
+    assert sum(int(row[-1]) for row in per_month.tables[0].rows) == len(example.postmortems)
+    assert per_month.svg is not None and per_month.svg.startswith("<svg")
