@@ -7,6 +7,7 @@ and ``kb lint`` always report the same problems.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ AUDIENCES: dict[str, frozenset[str]] = {
 }
 _SLUG = re.compile(SLUG_PATTERN)
 _MOMENTS = ("started", "detected", "mitigated", "resolved")
+
+
+# Files already checked in this process: (path, content digest, settings and catalog)
+# -> the result and its problems. Bounded, oldest first out.
+MAX_CACHED = 50_000
+_PARSED: dict[tuple[str, bytes, int], tuple[_Parsed | None, list[Problem]]] = {}
 
 
 class _Parsed(NamedTuple):
@@ -67,6 +74,7 @@ class _Loader:
         self.source_dir = settings.source_dir(project_dir)
         self.problems: list[Problem] = []
         self.today = settings.build_date()
+        self._fingerprint: int | None = None
 
     def rel(self, path: Path) -> str:
         try:
@@ -87,7 +95,7 @@ class _Loader:
         allowed = AUDIENCES[self.settings.audience]
         included = [pm for pm in valid if pm.visibility in allowed]
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
-        reading = self.load_reading({pm.slug for pm in valid})
+        reading = self.load_reading({pm.slug for pm in valid}, {pm.slug for pm in included})
         return Library(
             settings=self.settings,
             today=self.today,
@@ -129,33 +137,59 @@ class _Loader:
         self.problems += ck.problems
         return causes
 
-    def load_reading(self, known_ids: set[str]) -> ReadingList:
+    def load_reading(self, known_ids: set[str], included: set[str]) -> ReadingList:
+        """The reading lists, with entries outside this build's audience dropped (and said so)."""
         data = self.read_data(DATA_FILES[1])
         if data is None:
             return ReadingList()
         rel, tree = data
         ck = self.checker(rel, tree)
         reading = check(ReadingList, tree.value if tree.value is not None else {}, ck)
-        self.problems += ck.problems
         if reading is INVALID:
+            self.problems += ck.problems
             return ReadingList()
+        tracks = []
         for t, track in enumerate(reading.tracks):
             for i, item in enumerate(track.items):
+                loc = ("tracks", t, "items", i, "id")
                 if item.id not in known_ids:
-                    loc = ("tracks", t, "items", i, "id")
-                    self.problems.append(
-                        Problem(
-                            rel,
-                            tree.line(loc),
-                            "error",
-                            f"unknown postmortem id {item.id!r}" + did_you_mean(item.id, known_ids),
-                        )
-                    )
-        return reading
+                    ck.error(loc, f"unknown postmortem id {item.id!r}" + did_you_mean(item.id, known_ids))
+                elif item.id not in included:
+                    ck.report("warning", loc, f"{item.id!r} is not in audience {self.settings.audience!r}: left out")
+            tracks.append(dataclasses.replace(track, items=[item for item in track.items if item.id in included]))
+        self.problems += ck.problems
+        return ReadingList(tracks=tracks)
 
     # --- one postmortem -------------------------------------------------------------
 
     def load_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:
+        """Read and check one file, or reuse the result of an earlier build of this process.
+
+        ``mkdocs serve`` rebuilds the whole site after every save; most files have not
+        changed, and neither have the settings and catalog their checks depend on.
+        """
+        try:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        except OSError:
+            digest = b""  # unreadable: parse_postmortem reports it
+        key = (str(path), digest, self.fingerprint(causes))
+        if key not in _PARSED:
+            problems_before = len(self.problems)
+            parsed = self.parse_postmortem(path, causes)
+            _PARSED[key] = (parsed, self.problems[problems_before:])
+            del self.problems[problems_before:]
+            if len(_PARSED) > MAX_CACHED:
+                _PARSED.pop(next(iter(_PARSED)))
+        parsed, problems = _PARSED[key]
+        self.problems += problems
+        return parsed
+
+    def fingerprint(self, causes: dict[str, Cause]) -> int:
+        if self._fingerprint is None:
+            self._fingerprint = hash((repr(self.settings), repr(sorted(causes.items())), self.today))
+        return self._fingerprint
+
+    def parse_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:
         rel = self.rel(path)
         try:
             source = read_source(path, rel)

@@ -75,10 +75,23 @@ class WhooshEngine:
             raise SearchError(f"cannot use the search index in {self.directory}: {exc.strerror}") from None
 
     def update(self, postmortems: Iterable[Postmortem], progress: Progress | None = None) -> UpdateStats:
-        docs = {pm.slug: document(pm) for pm in postmortems}
-        ix = self._open(create=True)
+        return self.update_documents([document(pm) for pm in postmortems], progress)
+
+    def _indexed(self, ix: index.Index) -> dict[str, str]:
         with ix.searcher() as searcher:
-            indexed = {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
+            return {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
+
+    def stale(self, docs: list[dict[str, str]]) -> int:
+        """How many documents an update would write or delete (0 when the index is current)."""
+        indexed = self._indexed(self._open(create=True))
+        current = {d["id"] for d in docs}
+        return sum(1 for d in docs if indexed.get(d["id"]) != d["digest"]) + len(set(indexed) - current)
+
+    def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
+        """The update itself, from :func:`kb.search.document` records (picklable, for a worker)."""
+        docs = {doc["id"]: doc for doc in documents}
+        ix = self._open(create=True)
+        indexed = self._indexed(ix)
         stats = UpdateStats()
         stats.removed = sorted(set(indexed) - set(docs))
         changed = [pm_id for pm_id, doc in docs.items() if indexed.get(pm_id) != doc["digest"]]

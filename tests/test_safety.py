@@ -209,6 +209,8 @@ def test_an_audience_build_holds_no_trace_of_what_it_excludes(
     for marker in {"internalmark", "restrictedmark"} - set(absent):
         assert marker in everything
     assert ("internal-one" in everything) == ("internalmark" not in absent)
+    dropped = "postmortems/reading.yml:5: warning: 'internal-one' is not in audience 'public': left out"
+    assert (dropped in site.warnings) == (audience == "public")
 
 
 def test_public_build_of_the_example_library_has_no_internal_marker(tmp_path: Path) -> None:

@@ -58,7 +58,6 @@ class PostmortemsPlugin(BasePlugin):
             raise PluginError(str(exc)) from None
         for problem in self.build.library.problems:
             log.warning(str(problem))
-        log.info(self.build.summary())
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
         for page in self.build.files:
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
@@ -80,6 +79,12 @@ class PostmortemsPlugin(BasePlugin):
         return html if self.settings.trust_html else sanitize_narrative(html)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        # A large index update ran alongside MkDocs' rendering; the build ends with it.
+        try:
+            self.build.finish_index()
+        except SearchError as exc:
+            raise PluginError(str(exc)) from None
+        log.info(self.build.summary())
         # The index is a build cache; it reaches the site only when asked for.
         if self.settings.publish_index:
             shutil.copytree(self.build.index_dir, Path(config.site_dir) / "search-index", dirs_exist_ok=True)
