@@ -51,6 +51,12 @@ def paragraph(value: object) -> Markup:
     return Markup("\n\n".join(parts))
 
 
+def html_paragraphs(value: object) -> Markup:
+    """Prose as ``<p>`` elements, for raw HTML blocks that Markdown passes through untouched."""
+    parts = [text(p) for p in re.split(r"\n\s*\n", str(value).strip())]
+    return Markup("".join(f"<p>{p}</p>" for p in parts))
+
+
 def attr(value: object) -> Markup:
     """Escape for an HTML attribute or raw HTML text, where Markdown does not apply."""
     return Markup(html.escape(str(value), quote=True))
@@ -88,7 +94,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(paragraph=paragraph, attr=attr)
+    env.filters.update(paragraph=paragraph, html_paragraphs=html_paragraphs, attr=attr)
     return env
 
 

@@ -113,8 +113,8 @@ def test_postmortem_pages_stay_out_of_the_nav(write_project: WriteProject, build
 @pytest.mark.parametrize(
     ("status", "banner"),
     [
-        ("draft", '<div class="admonition warning">\n<p class="admonition-title">Draft</p>'),
-        ("in-review", '<div class="admonition info">\n<p class="admonition-title">In review</p>'),
+        ("draft", '<div class="admonition warning"><p class="admonition-title">Draft</p>'),
+        ("in-review", '<div class="admonition info"><p class="admonition-title">In review</p>'),
     ],
 )
 def test_unpublished_page_shows_a_banner(write_project: WriteProject, build: Build, status: str, banner: str) -> None:

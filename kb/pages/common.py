@@ -82,6 +82,15 @@ class PmRow:
     pm: Postmortem
 
 
+def anchor(label: object, from_page: str, to_page: str, ctx: Context) -> Markup:
+    """An HTML link, for raw HTML blocks; the label is escaped, the URL is ours."""
+    return Markup('<a href="{0}">{1}</a>').format(urls.href(from_page, to_page, ctx.directory_urls), label)
+
+
+def pm_anchor(pm: Postmortem, from_page: str, ctx: Context) -> Markup:
+    return anchor(pm.title, from_page, urls.postmortem(pm.slug), ctx)
+
+
 def pm_link(pm: Postmortem, from_page: str) -> Markup:
     """A Markdown link to a postmortem's page, titled with its (escaped) title."""
     return link(pm.title, urls.relative(from_page, urls.postmortem(pm.slug)))
@@ -111,7 +120,7 @@ def item_row(item: ActionItem, pm: Postmortem, from_page: str, ctx: Context) -> 
     )
 
 
-def group_links(names: list[str], kind: str, from_page: str) -> Markup:
-    """Service or team names, each linked to its page."""
+def group_anchors(names: list[str], kind: str, from_page: str, ctx: Context) -> Markup:
+    """Service or team names, each linked to its page (HTML)."""
     page_of = urls.service if kind == "service" else urls.team
-    return joined([link(name, urls.relative(from_page, page_of(name))) for name in names])
+    return Markup(", ").join(anchor(name, from_page, page_of(name), ctx) for name in names)

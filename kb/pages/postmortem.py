@@ -10,7 +10,7 @@ from kb import urls
 from kb.completeness import completeness, shows_checklist
 from kb.markup import clock, link, meta, moment, render, span, text
 from kb.model import Impact, Postmortem
-from kb.pages.common import Context, Fact, badges, group_links, joined, pm_link, state_badge
+from kb.pages.common import Context, Fact, anchor, badges, group_anchors, joined, pm_anchor, state_badge
 from kb.sanitize import NARRATIVE_MARK
 from kb.similarity import Similar
 
@@ -49,9 +49,9 @@ def facts(pm: Postmortem, ctx: Context) -> list[Fact]:
         if value:
             rows.append(Fact(label, f"{moment(value, zone)} (after {span(delta)})"))
     if pm.services:
-        rows.append(Fact("Services", group_links(pm.services, "service", page)))
+        rows.append(Fact("Services", group_anchors(pm.services, "service", page, ctx)))
     if pm.teams:
-        rows.append(Fact("Teams", group_links(pm.teams, "team", page)))
+        rows.append(Fact("Teams", group_anchors(pm.teams, "team", page, ctx)))
     for label, values in (("Authors", pm.authors), ("Tags", pm.tags)):
         if values:
             rows.append(Fact(label, joined(values)))
@@ -97,7 +97,7 @@ def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
                 key=ref.key,
                 detail=ref.detail,
                 others=len(sharing) - 1,
-                recent=joined([pm_link(o, page) for o in others]),
+                recent=Markup(", ").join(pm_anchor(o, page, ctx) for o in others),
             )
         )
     return views
@@ -108,8 +108,8 @@ def came_back(pm: Postmortem, ctx: Context) -> list[Markup]:
     page = urls.postmortem(pm.slug)
     notices = []
     for r in ctx.analysis.came_back_in.get(pm.slug, []):
-        cause = link(ctx.library.causes[r.cause].title, urls.relative(page, urls.cause(r.cause)))
-        fixed_in = link(r.fixed_in.title, urls.relative(page, urls.postmortem(r.fixed_in.slug)))
+        cause = anchor(ctx.library.causes[r.cause].title, page, urls.cause(r.cause), ctx)
+        fixed_in = pm_anchor(r.fixed_in, page, ctx)
         sentence = Markup(
             "{cause} came back. The action item “{item}” from {fixed_in} addressed it and was done on {on}."
         )
@@ -117,9 +117,9 @@ def came_back(pm: Postmortem, ctx: Context) -> list[Markup]:
     return notices
 
 
-def similar_links(pm: Postmortem, similar: list[Similar]) -> list[tuple[Markup, str]]:
+def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[tuple[Markup, str]]:
     page = urls.postmortem(pm.slug)
-    return [(pm_link(s.pm, page), "; ".join(s.reasons)) for s in similar]
+    return [(pm_anchor(s.pm, page, ctx), "; ".join(s.reasons)) for s in similar]
 
 
 def postmortem_page(pm: Postmortem, ctx: Context) -> str:
@@ -142,7 +142,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> str:
         items=[(item, state_badge(ctx.state(item))) for item in pm.action_items],
         timeline=[(clock(e.at, ctx.zone, pm.started), e.event) for e in pm.timeline],
         zone_name=pm.started.astimezone(ctx.zone).tzname(),
-        related=[pm_link(r, page) for r in related],
-        similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, [])),
+        related=[pm_anchor(r, page, ctx) for r in related],
+        similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
         narrative_mark=Markup(NARRATIVE_MARK),
     )
