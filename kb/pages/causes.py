@@ -11,7 +11,7 @@ from markupsafe import Markup
 from kb import urls
 from kb.markup import link, meta, render, text
 from kb.model import ActionItem, Cause, Postmortem
-from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_link, pm_row
+from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -76,14 +76,15 @@ class StoryEvent:
     text: Markup
 
 
-def story(key: str, pms: list[Postmortem], fixes: list[tuple[ActionItem, Postmortem]]) -> list[StoryEvent]:
+def story(
+    key: str, pms: list[Postmortem], fixes: list[tuple[ActionItem, Postmortem]], ctx: Context
+) -> list[StoryEvent]:
     """Incidents with this cause and the fixes completed for it, in order."""
     page = urls.cause(key)
-    events = [StoryEvent(pm.started.date(), Markup("Postmortem: {}").format(pm_link(pm, page))) for pm in pms]
+    events = [StoryEvent(pm.started.date(), Markup("Postmortem: {}").format(pm_anchor(pm, page, ctx))) for pm in pms]
+    fix_done = Markup("Fix done: {} <small>(from {})</small>")
     events += [
-        StoryEvent(
-            item.completed, Markup("Fix done: {} <small>(from {})</small>").format(text(item.title), pm_link(pm, page))
-        )
+        StoryEvent(item.completed, fix_done.format(text(item.title), pm_anchor(pm, page, ctx)))
         for item, pm in fixes
         if item.status == "done" and item.completed
     ]
@@ -105,9 +106,9 @@ def cause_page(key: str, ctx: Context) -> str:
     came_back = [
         Markup("{cause} came back in {later}, after “{item}” from {earlier} was done on {on}.").format(
             cause=text(cause.title),
-            later=pm_link(r.came_back_in, page),
+            later=pm_anchor(r.came_back_in, page, ctx),
             item=text(r.item.title),
-            earlier=pm_link(r.fixed_in, page),
+            earlier=pm_anchor(r.fixed_in, page, ctx),
             on=r.item.completed,
         )
         for r in ctx.analysis.came_back_for.get(key, [])
@@ -122,6 +123,6 @@ def cause_page(key: str, ctx: Context) -> str:
         occurrences=[Occurrence(pm_row(pm, page, ctx), details[pm.slug]) for pm in pms],
         came_back=came_back,
         items=items,
-        story=story(key, pms, fixes),
+        story=story(key, pms, fixes, ctx),
         all_causes=urls.relative(page, urls.CAUSES),
     )

@@ -97,7 +97,7 @@ def pm_link(pm: Postmortem, from_page: str) -> Markup:
 
 
 def pm_row(pm: Postmortem, from_page: str, ctx: Context) -> PmRow:
-    return PmRow(ctx.date(pm), badges(pm, ctx.library.settings.severities), pm_link(pm, from_page), pm)
+    return PmRow(ctx.date(pm), badges(pm, ctx.library.settings.severities), pm_anchor(pm, from_page, ctx), pm)
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,8 @@ class ItemRow:
 
 
 def item_row(item: ActionItem, pm: Postmortem, from_page: str, ctx: Context) -> ItemRow:
-    causes = [link(k, urls.relative(from_page, urls.cause(k))) for k in item.addresses]
-    return ItemRow(
-        item,
-        state_badge(ctx.state(item)),
-        pm_link(pm, from_page),
-        joined(causes),
-    )
+    causes = Markup(", ").join(anchor(k, from_page, urls.cause(k), ctx) for k in item.addresses)
+    return ItemRow(item, state_badge(ctx.state(item)), pm_anchor(pm, from_page, ctx), causes)
 
 
 def group_anchors(names: list[str], kind: str, from_page: str, ctx: Context) -> Markup:

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from kb import urls
 from kb.links import Group
-from kb.markup import link, meta, render
-from kb.pages.common import Context, item_row, pm_row
+from kb.markup import meta, render
+from kb.pages.common import Context, anchor, item_row, pm_row
 
 TOP_CAUSES = 5
 KINDS = {"service": ("Service", urls.service), "team": ("Team", urls.team)}
@@ -41,7 +41,7 @@ def group_page(kind: str, group: Group, ctx: Context) -> str:
         group=group,
         rows=[pm_row(pm, page, ctx) for pm in group.postmortems],
         causes=[
-            CauseCount(link(ctx.library.causes[key].title, urls.relative(page, urls.cause(key))), n)
+            CauseCount(anchor(ctx.library.causes[key].title, page, urls.cause(key), ctx), n)
             for key, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CAUSES]
         ],
         open_items=open_items,
