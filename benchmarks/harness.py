@@ -1,0 +1,721 @@
+"""Scale benchmark (issue 8): the plugin's build next to a plain Material site of the same pages.
+
+Usage: .venv/bin/python benchmarks/harness.py [--sizes 1000 5000 10000] [--quick]
+
+For each size N it generates a library with benchmarks/generate.py and builds two projects
+with the same theme features and the search plugin: one with our plugin, one plain
+mkdocs-material site of the same Markdown files. It measures full builds, a `mkdocs serve`
+style rebuild after one edit, `kb search` queries and Material's in-browser search, prints
+Markdown tables with PASS/FAIL per target and writes them to benchmarks/results/scale.md
+(raw numbers in scale.json) after every size, so a long run leaves partial results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import hashlib
+import http.server
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import yaml
+from generate import generate
+from search import QUERIES
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).with_name("results")
+SEED = 1
+TODAY = date(2026, 6, 30)
+AUDIENCE = "restricted"
+VARIANTS = ("plugin", "plain")
+EDIT = "One more sentence, appended by the benchmark harness as an author would while serving."
+SERVE_URL = "http://127.0.0.1:8000/"  # what `mkdocs serve` passes to build(); nothing listens on it
+BROWSER_QUERY = "failover"
+BROWSER_RUNS = 3
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MB = 1024 * 1024
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+Result = dict[str, Any]  # one size's raw numbers, as written to scale.json
+
+
+class BuildError(RuntimeError):
+    """A build that exited with an error: the message ends with its stderr."""
+
+
+# --- projects ------------------------------------------------------------------------
+
+
+def example_config() -> dict[str, Any]:
+    """The theme and Markdown extensions of the example site, shared by both variants."""
+    example = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    return {"theme": example["theme"], "markdown_extensions": example["markdown_extensions"]}
+
+
+def write_config(project: Path, variant: str) -> None:
+    config: dict[str, Any] = {"site_name": f"Scale benchmark ({variant})", **example_config()}
+    if variant == "plugin":
+        config["plugins"] = ["search", {"postmortems": {"today": TODAY, "audience": AUDIENCE}}]
+    else:
+        config["plugins"] = ["search"]
+        config["not_in_nav"] = "/postmortems/**\n"
+    config["nav"] = ["index.md", "postmortems/index.md"]
+    (project / "docs").mkdir(parents=True, exist_ok=True)
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (project / "docs" / "index.md").write_text("# Home\n\nThe scale benchmark's library.\n", encoding="utf-8")
+
+
+def make_projects(size: int, workdir: Path) -> tuple[dict[str, Path], list[str]]:
+    """The plugin project (postmortems/ next to mkdocs.yml) and the plain one (docs/postmortems/<id>.md)."""
+    projects = {variant: workdir / variant for variant in VARIANTS}
+    for variant, project in projects.items():
+        write_config(project, variant)
+    ids = generate(size, projects["plugin"] / "postmortems", seed=SEED, today=TODAY)
+    pages = projects["plain"] / "docs" / "postmortems"
+    pages.mkdir(parents=True)
+    (pages / "index.md").write_text("# Postmortems\n", encoding="utf-8")
+    for pm_id in ids:  # flat, so a page has the same URL in both sites: /postmortems/<id>/
+        shutil.copyfile(source_file(projects["plugin"], pm_id), pages / f"{pm_id}.md")
+    return projects, ids
+
+
+def source_file(project: Path, pm_id: str) -> Path:
+    """Where a postmortem's Markdown lives in a project of either variant."""
+    generated = project / "postmortems" / pm_id[:4] / f"{pm_id}.md"
+    return generated if generated.exists() else project / "docs" / "postmortems" / f"{pm_id}.md"
+
+
+# --- full builds ---------------------------------------------------------------------
+
+
+@dataclass
+class FullBuild:
+    wall_s: float
+    peak_rss_mb: float  # the build's process tree: the sum over its processes at the sampled peak
+    max_process_rss_mb: float  # its largest single process
+    stderr: str
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its live descendants, from the parent ids in /proc/<pid>/stat."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # the name in () may hold spaces
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def tree_rss_kb(root: int) -> int:
+    total = 0
+    for pid in process_tree(root):
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+@contextmanager
+def tree_memory(root: int, interval: float = 0.2) -> Iterator[list[int]]:
+    """Samples the summed RSS of ``root``'s process tree until the block ends; yields ``[peak KiB]``.
+
+    Needed because the plugin may index in a worker process alongside MkDocs: the rusage of the
+    child (``os.wait4``) is the largest single process, not what the build holds at once.
+    """
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(interval):
+            peak[0] = max(peak[0], tree_rss_kb(root))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
+
+
+def full_build(project: Path, site: Path) -> FullBuild:
+    """`mkdocs build` in a child process, with no cache; wall time, memory and its log.
+
+    ``os.wait4`` gives the rusage of exactly this child (and its waited-for children), whereas
+    ``getrusage(RUSAGE_CHILDREN)`` is a maximum over every child so far: a delta would miss a
+    smaller build after a bigger one.
+    """
+    shutil.rmtree(project / ".kb-cache", ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    command = [sys.executable, "-m", "mkdocs", "build", "-d", str(site)]  # no -q: the plugin logs its stages at INFO
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=stderr)
+        with tree_memory(child.pid) as peak:
+            _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        log = stderr.read()
+    if child.returncode != 0:
+        raise BuildError(f"{' '.join(command)} in {project} exited with {child.returncode}:\n{log[-3000:]}")
+    largest = usage.ru_maxrss / 1024  # KiB on Linux
+    return FullBuild(wall, max(peak[0] / 1024, largest), largest, log)
+
+
+def stage_seconds(log: str) -> dict[str, float]:
+    """Per-stage seconds from the plugin's INFO summary line: "... (load and validate 1.23s, index 0.01s, ...)"."""
+    for line in log.splitlines():
+        if "postmortem files," in line and line.rstrip().endswith(")"):
+            stages = last_parenthesized(line.rstrip())
+            return {
+                m[1]: float(m[2]) for part in stages.split(", ") if (m := re.fullmatch(r"(.+) (\d+(?:\.\d+)?)s", part))
+            }
+    return {}
+
+
+def last_parenthesized(line: str) -> str:
+    """The inside of the (possibly nested) parentheses that close ``line``."""
+    depth = 0
+    for at in range(len(line) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(line[at], 0)
+        if depth == 0:
+            return line[at + 1 : -1]
+    return ""
+
+
+def site_sizes(site: Path, ids: list[str], common: list[str]) -> dict[str, Any]:
+    """Mean postmortem page (over every id, and over the ids every size has), home page, site, search index."""
+    pages = {pm_id: site / "postmortems" / pm_id / "index.html" for pm_id in ids}
+    sizes = {pm_id: page.stat().st_size for pm_id, page in pages.items() if page.exists()}
+    index = site / "search" / "search_index.json"
+    return {
+        "pages": len(sizes),
+        "page_html_mean_kb": mean_kb(list(sizes.values())),
+        "common_page_html_mean_kb": mean_kb([sizes[i] for i in common if i in sizes]),
+        "home_html_kb": (site / "index.html").stat().st_size / 1024,
+        "site_mb": sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / MB,
+        "files": sum(1 for f in site.rglob("*") if f.is_file()),
+        "search_index_mb": index.stat().st_size / MB,
+        "search_index_gzip_mb": len(gzip.compress(index.read_bytes(), compresslevel=6)) / MB,
+    }
+
+
+def mean_kb(sizes: list[int]) -> float | None:
+    return statistics.fmean(sizes) / 1024 if sizes else None
+
+
+def measure_builds(projects: dict[str, Path], ids: list[str], common: list[str], repeat: int) -> Result:
+    """Both variants, one after the other, ``repeat`` times each; wall time and memory are medians."""
+    result: Result = {}
+    for variant, project in projects.items():
+        site = project / "site"
+        runs = [full_build(project, site) for _ in range(repeat)]
+        result[variant] = {
+            "wall_s": statistics.median(r.wall_s for r in runs),
+            "wall_runs_s": [r.wall_s for r in runs],
+            "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs),
+            "max_process_rss_mb": statistics.median(r.max_process_rss_mb for r in runs),
+            "warnings": sum(" WARNING " in f" {line}" for line in runs[-1].stderr.splitlines()),
+            **site_sizes(site, ids, common),
+        }
+        if variant == "plugin":
+            result[variant]["stages_s"] = stage_seconds(runs[-1].stderr)
+    return result
+
+
+# --- kb search -----------------------------------------------------------------------
+
+
+def kb_search_ms(project: Path, rounds: int = 3) -> dict[str, float]:
+    """In-process, so without the CLI's startup: ``WhooshEngine.search`` on the index the build left."""
+    from kb.settings import Settings
+    from kb.whoosh_engine import WhooshEngine
+
+    engine = WhooshEngine(Settings(audience=AUDIENCE).cache_path(project))
+    timings = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            engine.search(query, limit=10)
+            timings.append(time.perf_counter() - started)
+    return {"median_ms": statistics.median(timings) * 1000, "max_ms": max(timings) * 1000}
+
+
+# --- mkdocs serve rebuild ------------------------------------------------------------
+
+
+def serve_rebuild(project: Path, pm_id: str) -> dict[str, Any]:
+    """What `mkdocs serve` does, in this process: build; on a change, reload the config and build again.
+
+    Like ``mkdocs.commands.serve``: plugins get ``on_startup(command="serve")``, builds get the
+    serve URL, and the rebuild's time includes reloading the config.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.config.defaults import MkDocsConfig
+
+    logging.getLogger("mkdocs").addHandler(logging.NullHandler())  # the full build already counted the warnings
+    with tempfile.TemporaryDirectory(prefix="mkdocs_") as site_dir:
+
+        def config() -> MkDocsConfig:
+            return load_config(config_file=str(project / "mkdocs.yml"), site_dir=site_dir)
+
+        def served(cfg: MkDocsConfig) -> None:
+            cfg.site_url = SERVE_URL
+            build(cfg, serve_url=SERVE_URL)
+
+        first = config()
+        first.plugins.on_startup(command="serve", dirty=False)
+        started = time.perf_counter()
+        served(first)
+        warm = time.perf_counter() - started
+        with source_file(project, pm_id).open("a", encoding="utf-8") as page:
+            page.write(f"\n{EDIT}\n")
+        started = time.perf_counter()
+        served(config())
+        rebuild = time.perf_counter() - started
+        first.plugins.on_shutdown()
+        html = Path(site_dir, "postmortems", pm_id, "index.html").read_text(encoding="utf-8")
+    return {"first_s": warm, "rebuild_s": rebuild, "edit_in_output": EDIT in html}
+
+
+def in_fresh_process(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in a new Python process: the code as it is now, and nothing warm from this one."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def measure_rebuilds(projects: dict[str, Path], pm_id: str) -> Result:
+    """One fresh Python process per variant; the plugin keeps the .kb-cache of its full build."""
+    result: Result = {variant: in_fresh_process(serve_rebuild, project, pm_id) for variant, project in projects.items()}
+    result["ratio"] = result["plugin"]["rebuild_s"] / result["plain"]["rebuild_s"]
+    return result
+
+
+# --- in-browser search ---------------------------------------------------------------
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on a free loopback port; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def first_result(browser: Any, url: str, query: str) -> dict[str, float]:
+    """Seconds from the start of page load to search ready and to the first result, and from entering the query."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()  # a cold cache each time
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(f"{url}/")
+        box = page.locator("input.md-search__input")
+        box.click()
+        meta = page.locator(".md-search-result__meta")
+        expect(meta).not_to_have_text(re.compile("Initializing"), timeout=300_000)
+        ready = time.perf_counter()
+        # One search for the whole query: Material searches on key events, which fill() alone does not send.
+        box.fill(query)
+        box.press("End")
+        # With search.highlight each link ends in ?h=<query>: a result for the whole query, not a prefix.
+        hit = page.locator(f".md-search-result__item a[href*='h={query}']").first
+        hit.wait_for(state="visible", timeout=60_000)
+        found = time.perf_counter()
+    finally:
+        context.close()
+    return {"ready_s": ready - started, "from_load_s": found - started, "from_query_s": found - ready}
+
+
+def browser_search(sites: dict[str, Path]) -> Result:
+    """Median over BROWSER_RUNS cold page loads in headless Chromium, per variant."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    result: Result = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for variant, site in sites.items():
+                try:
+                    with serve(site) as url:
+                        runs = [first_result(browser, url, BROWSER_QUERY) for _ in range(BROWSER_RUNS)]
+                except PlaywrightError as exc:  # e.g. a search that never gets ready: a result, not a crash
+                    result[variant] = {"error": first_line(str(exc))}
+                    continue
+                result[variant] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        finally:
+            browser.close()
+    return result
+
+
+# --- one size ------------------------------------------------------------------------
+
+
+def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
+    with tempfile.TemporaryDirectory(prefix=f"kb-scale-{size}-", dir=options.workdir) as tmp:
+        projects, ids = make_projects(size, Path(tmp))
+        result: Result = {"postmortems": size, "code": code_digest(), "load_before": os.getloadavg()[0]}
+        log(f"N={size}: full builds")
+        result["build"] = measure_builds(projects, ids, ids[:common_size], options.repeat)
+        result["kb_search"] = in_fresh_process(kb_search_ms, projects["plugin"])
+        if size in options.browser_sizes:
+            log(f"N={size}: in-browser search")
+            result["browser"] = browser_search({variant: project / "site" for variant, project in projects.items()})
+        if size in options.rebuild_sizes:
+            log(f"N={size}: serve rebuilds")
+            result["rebuild"] = measure_rebuilds(projects, ids[0])
+        result["load_after"] = os.getloadavg()[0]
+        return result
+
+
+def code_digest() -> str:
+    """A short hash of kb/ and the plugin as they are now: others may change them during a long run."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in ("kb", "plugins") for p in (ROOT / folder).rglob("*") if p.is_file()):
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def first_line(text: str) -> str:
+    return next(iter(text.splitlines()), "")
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# --- targets -------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    target: str
+    at: str
+    measured: str
+    result: str  # PASS, FAIL or "not measured"
+
+
+def nearest(results: dict[int, Result], wanted: int, key: str) -> int | None:
+    """``wanted`` if measured, else the measured size closest to it (so a --quick run still reports)."""
+    sizes = [n for n, r in results.items() if key in r]
+    return min(sizes, key=lambda n: (abs(n - wanted), -n)) if sizes else None
+
+
+def where(size: int, wanted: int) -> str:
+    return f"{size:,}" if size == wanted else f"{size:,} (target is at {wanted:,})"
+
+
+def verdict(target: str, at: str, value: float | None, limit: float, shown: str) -> Verdict:
+    result = "not measured" if value is None else "PASS" if value <= limit else "FAIL"
+    return Verdict(target, at, shown, result)
+
+
+def single(
+    results: dict[int, Result],
+    target: str,
+    wanted: int,
+    key: str,
+    compute: Callable[[Result], tuple[float | None, str]],
+) -> Callable[[float], Verdict]:
+    """A target checked on one size: ``compute`` gives the value and how to show it."""
+
+    def check(limit: float) -> Verdict:
+        size = nearest(results, wanted, key)
+        if size is None:
+            return Verdict(target, f"{wanted:,}", "", "not measured")
+        value, shown = compute(results[size])
+        return verdict(target, where(size, wanted), value, limit, shown)
+
+    return check
+
+
+def build_ratio(r: Result) -> tuple[float, str]:
+    ratio = r["build"]["plugin"]["wall_s"] / r["build"]["plain"]["wall_s"]
+    return ratio, f"{ratio:.2f}x ({r['build']['plugin']['wall_s']:.1f} s vs {r['build']['plain']['wall_s']:.1f} s)"
+
+
+def memory(r: Result) -> tuple[float, str]:
+    mb = r["build"]["plugin"]["peak_rss_mb"]
+    return mb, f"{mb:,.0f} MB"
+
+
+def rebuild_ratio(r: Result) -> tuple[float, str]:
+    plugin, plain = r["rebuild"]["plugin"]["rebuild_s"], r["rebuild"]["plain"]["rebuild_s"]
+    return r["rebuild"]["ratio"], f"{r['rebuild']['ratio']:.2f}x ({plugin:.1f} s vs {plain:.1f} s)"
+
+
+def index_share(r: Result) -> tuple[float | None, str]:
+    """Stages named "index..." and analyze; a parallel index update counts in full, though it overlaps rendering."""
+    stages, wall = r["build"]["plugin"]["stages_s"], r["build"]["plugin"]["wall_s"]
+    indexing = [secs for name, secs in stages.items() if name.startswith("index")]
+    if not indexing or "analyze" not in stages:
+        return None, "stage times not found in the build log"
+    spent = sum(indexing) + stages["analyze"]
+    return spent / wall, f"{spent / wall:.0%} ({spent:.1f} s of {wall:.1f} s)"
+
+
+def index_mb(r: Result) -> tuple[float, str]:
+    mb = r["build"]["plugin"]["search_index_mb"]
+    return mb, f"{mb:.1f} MB ({r['build']['plugin']['search_index_gzip_mb']:.1f} MB gzipped)"
+
+
+def first_hit(key: str) -> Callable[[Result], tuple[float, str]]:
+    def compute(r: Result) -> tuple[float, str]:
+        if "error" in r["browser"]["plugin"]:
+            return float("inf"), r["browser"]["plugin"]["error"]
+        seconds = r["browser"]["plugin"][key]
+        return seconds, f"{seconds:.2f} s"
+
+    return compute
+
+
+def page_growth(results: dict[int, Result]) -> Verdict:
+    target = "per-page HTML, same postmortems, small vs large library, within 10%"
+    low, high = nearest(results, 1000, "build"), nearest(results, 10000, "build")
+    if low is None or high is None or low == high:
+        return Verdict(target, "1,000 vs 10,000", "", "not measured")
+    small = results[low]["build"]["plugin"]["common_page_html_mean_kb"]
+    large = results[high]["build"]["plugin"]["common_page_html_mean_kb"]
+    change = large / small - 1
+    shown = f"{change:+.1%} ({small:.1f} KB vs {large:.1f} KB)"
+    return verdict(target, f"{where(low, 1000)} vs {where(high, 10000)}", abs(change), 0.10, shown)
+
+
+def targets(results: dict[int, Result]) -> list[Verdict]:
+    ok = {n: r for n, r in results.items() if "error" not in r}
+    verdicts = [
+        single(ok, "full build with the plugin ≤ 1.25 x plain", 5000, "build", build_ratio)(1.25),
+        page_growth(ok),
+        single(ok, "peak memory of the plugin build < 1.5 GB", 10000, "build", memory)(1536),
+        single(ok, "serve rebuild after one edit ≤ 1.2 x plain", 1000, "rebuild", rebuild_ratio)(1.2),
+        single(ok, "index + analyze < 10% of the plugin build", 5000, "build", index_share)(0.10),
+    ]
+    for n in (1000, 5000):
+        verdicts += [
+            single(ok, "in-browser search index ≤ 10 MB (informational)", n, "build", index_mb)(10),
+            single(
+                ok,
+                "first result ≤ 1 s after entering the query (informational)",
+                n,
+                "browser",
+                first_hit("from_query_s"),
+            )(1),
+            single(ok, "first result ≤ 1 s from page load (informational)", n, "browser", first_hit("from_load_s"))(1),
+        ]
+    return verdicts
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def fmt(value: float | None, spec: str = ".1f") -> str:
+    return "" if value is None else format(value, spec)
+
+
+def build_table(results: dict[int, Result]) -> list[str]:
+    rows = [
+        "| postmortems | site | build (s) | peak RSS, all processes (MB) | largest process (MB) | pages "
+        "| page HTML (KB) | home (KB) | site (MB) | search_index.json (MB) | warnings |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, r in results.items():
+        for variant in VARIANTS if "build" in r else ():
+            b = r["build"][variant]
+            rows.append(
+                f"| {n:,} | {variant} | {b['wall_s']:.1f} | {b['peak_rss_mb']:,.0f} | {b['max_process_rss_mb']:,.0f} "
+                f"| {b['pages']:,} "
+                f"| {fmt(b['page_html_mean_kb'])} | {b['home_html_kb']:.1f} | {b['site_mb']:.1f} "
+                f"| {b['search_index_mb']:.2f} | {b['warnings']} |"
+            )
+    return rows
+
+
+def stage_table(results: dict[int, Result]) -> list[str]:
+    seen = (name for r in results.values() if "build" in r for name in r["build"]["plugin"]["stages_s"])
+    names = list(dict.fromkeys(seen))  # as the plugin logs them, whatever they are
+    rows = [
+        "| postmortems | " + " | ".join(f"{name} (s)" for name in names) + " | index + analyze share "
+        "| kb search median (ms) | kb search max (ms) |",
+        "| ---: |" + " ---: |" * (len(names) + 3),
+    ]
+    for n, r in results.items():
+        if "build" not in r:
+            continue
+        stages = r["build"]["plugin"]["stages_s"]
+        shown = " | ".join(fmt(stages.get(name), ".2f") for name in names)
+        _, share = index_share(r)
+        search = r["kb_search"]
+        rows.append(f"| {n:,} | {shown} | {share} | {search['median_ms']:.1f} | {search['max_ms']:.1f} |")
+    return rows
+
+
+def rebuild_table(results: dict[int, Result]) -> list[str]:
+    rows = [
+        "| postmortems | plugin first build (s) | plugin rebuild (s) | plain first build (s) | plain rebuild (s) "
+        "| rebuild plugin / plain | edit in both outputs |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for n, r in results.items():
+        if "rebuild" in r:
+            plugin, plain = r["rebuild"]["plugin"], r["rebuild"]["plain"]
+            rows.append(
+                f"| {n:,} | {plugin['first_s']:.1f} | {plugin['rebuild_s']:.1f} | {plain['first_s']:.1f} "
+                f"| {plain['rebuild_s']:.1f} | {r['rebuild']['ratio']:.2f}x "
+                f"| {'yes' if plugin['edit_in_output'] and plain['edit_in_output'] else 'NO'} |"
+            )
+    return rows
+
+
+def browser_table(results: dict[int, Result]) -> list[str]:
+    rows = [
+        "| postmortems | site | search_index.json (MB) | gzipped (MB) | search ready from load (s) "
+        "| first result from load (s) | first result from query (s) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, r in results.items():
+        for variant in VARIANTS if "browser" in r else ():
+            b, s = r["browser"][variant], r["build"][variant]
+            times = (
+                f"{b['error']} | | "
+                if "error" in b
+                else f"{b['ready_s']:.2f} | {b['from_load_s']:.2f} | {b['from_query_s']:.2f}"
+            )
+            rows.append(
+                f"| {n:,} | {variant} | {s['search_index_mb']:.2f} | {s['search_index_gzip_mb']:.2f} | {times} |"
+            )
+    return rows
+
+
+def target_table(verdicts: list[Verdict]) -> list[str]:
+    rows = ["| target | at N | measured | result |", "| --- | --- | --- | --- |"]
+    rows += [f"| {v.target} | {v.at} | {v.measured} | {v.result} |" for v in verdicts]
+    return rows
+
+
+def machine() -> dict[str, Any]:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "kb", "plugins"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    return {
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "mkdocs": version("mkdocs"),
+        "mkdocs-material": version("mkdocs-material"),
+        "commit": head.strip() + (" with uncommitted changes in kb/ or plugins/" if dirty.strip() else ""),
+    }
+
+
+def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
+    errors = [f"- N={n:,}: {r['error']}" for n, r in results.items() if "error" in r]
+    loads = ", ".join(f"{r['load_before']:.1f}" for r in results.values() if "load_before" in r)
+    codes = ", ".join(f"{r['code']}" for r in results.values() if "code" in r)
+    sections = [
+        "# Scale benchmark",
+        f"From `benchmarks/harness.py` on {meta['date']}: {meta['cpus']} CPUs, Python {meta['python']}, "
+        f"MkDocs {meta['mkdocs']}, Material {meta['mkdocs-material']}, commit {meta['commit']}. "
+        f"Load average (1 min) before each size: {loads}; kb/ and plugin digest at each size: {codes}.",
+        "## Targets",
+        "\n".join(target_table(targets(results))),
+        "## Full builds (clean cache, `mkdocs build` in a child process)",
+        "\n".join(build_table(results)),
+        "## Plugin stages (from its INFO line) and `kb search` (in-process, median of the fixed queries)",
+        "\n".join(stage_table(results)),
+        "## `mkdocs serve` rebuild after editing one postmortem",
+        "\n".join(rebuild_table(results)),
+        f"## In-browser search (headless Chromium, query {BROWSER_QUERY!r}, median of {BROWSER_RUNS} cold loads)",
+        "\n".join(browser_table(results)),
+    ]
+    if errors:
+        sections += ["## Errors", "\n".join(errors)]
+    return "\n\n".join(sections) + "\n"
+
+
+def save(meta: dict[str, Any], results: dict[int, Result], stem: Path) -> str:
+    text = report(meta, results)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    raw = {"machine": meta, "results": results, "targets": [asdict(v) for v in targets(results)]}
+    stem.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    return text
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--quick", action="store_true", help="sizes 200 and 500, every measurement: a smoke run")
+    parser.add_argument("--browser-sizes", type=int, nargs="*", default=[1000, 5000], metavar="N")
+    parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000], metavar="N")
+    parser.add_argument("--repeat", type=int, default=1, help="full builds per variant; the median is reported")
+    parser.add_argument("--output", type=Path, default=RESULTS / "scale", help="writes OUTPUT.md and OUTPUT.json")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the temporary projects go")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes = args.browser_sizes = args.rebuild_sizes = [200, 500]
+    args.sizes = sorted(set(args.sizes))
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    meta, results = machine(), {}
+    for size in args.sizes:
+        try:
+            results[size] = measure(size, args.sizes[0], args)
+        except Exception as exc:  # e.g. a build broken by a half-saved edit: record it, go on with the next size
+            results[size] = {"postmortems": size, "error": f"{type(exc).__name__}: {first_line(str(exc))}"}
+            traceback.print_exc()
+        text = save(meta, results, args.output)
+    print(text)
+    return 1 if any("error" in r for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Output size does not grow with the library: a guard against quadratic HTML, without timing anything.
+
+Two libraries from benchmarks/generate.py with the same seed, so the smaller one's
+postmortems are the first ones of the larger one, each built in-process by MkDocs with
+the real plugin. The same postmortem must render to about the same HTML in both, and
+the home page must not list postmortems in its nav.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import statistics
+import textwrap
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from support import REPO
+
+SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
+SAME = 50  # postmortems compared: the first ones generated, in both libraries
+MKDOCS_YML = """\
+site_name: Scale guard
+theme:
+  name: material
+  features: [navigation.prune, navigation.tabs]
+plugins:
+  - search
+  - postmortems:
+      today: 2026-06-30
+      audience: restricted
+nav:
+  - index.md
+  - postmortems/index.md
+"""
+
+
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def built_site(root: Path, count: int) -> tuple[Path, list[str]]:
+    """A project of ``count`` generated postmortems, built; its site folder and the ids."""
+    project = root / f"library-{count}"
+    (project / "docs").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Home\n\nThe library.\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(textwrap.dedent(MKDOCS_YML), encoding="utf-8")
+    ids = generator().generate(count, project / "postmortems", seed=1)
+    config = load_config(config_file=str(project / "mkdocs.yml"))
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # the synthetic library has lint warnings; they are not under test here
+    try:
+        mkdocs_build(config)
+    finally:
+        logger.setLevel(level)
+    return Path(config["site_dir"]), ids
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, list[str]]]:
+    root = tmp_path_factory.mktemp("scale")
+    return {count: built_site(root, count) for count in (SMALL, LARGE)}
+
+
+def mean_page_size(site: Path, ids: list[str]) -> float:
+    return statistics.fmean((site / "postmortems" / pm_id / "index.html").stat().st_size for pm_id in ids)
+
+
+def test_same_libraries_start_with_the_same_postmortems(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    assert sites[LARGE][1][:SMALL] == sites[SMALL][1]
+
+
+def test_a_postmortem_page_does_not_grow_with_the_library(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    same = sites[SMALL][1][:SAME]
+    small, large = (mean_page_size(sites[count][0], same) for count in (SMALL, LARGE))
+    assert abs(large / small - 1) < 0.05, f"mean page of the same {SAME} postmortems: {small:.0f} B -> {large:.0f} B"
+
+
+def test_the_home_page_does_not_list_postmortems(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    homes = {count: (site / "index.html").read_text(encoding="utf-8") for count, (site, _) in sites.items()}
+    assert abs(len(homes[LARGE]) / len(homes[SMALL]) - 1) < 0.05
+    ids = sites[LARGE][1]
+    assert not [pm_id for pm_id in ids if pm_id in homes[LARGE]]
