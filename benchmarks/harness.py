@@ -13,10 +13,8 @@ Markdown tables with PASS/FAIL per target and writes them to benchmarks/results/
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import hashlib
-import http.server
 import json
 import logging
 import multiprocessing
@@ -41,6 +39,9 @@ from typing import Any
 
 import yaml
 from generate import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browsing import serve
 from search import QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,23 +324,6 @@ def measure_rebuilds(projects: dict[str, Path], pm_id: str) -> Result:
 
 
 # --- in-browser search ---------------------------------------------------------------
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on a free loopback port; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def first_result(browser: Any, url: str, query: str) -> dict[str, float]:

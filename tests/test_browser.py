@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 from browsing import serve
@@ -29,16 +28,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser: object, site_url: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.requested_hosts = set()
-    page.on("request", lambda request: page.requested_hosts.add(urlparse(request.url).hostname))
-    yield page
-    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ Playwright; skipped without it locally, a failure under CI=true).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
 from browsing import serve
@@ -19,17 +18,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = strict_build(write(tmp_path_factory.mktemp("reading") / "project", FILES))
     with serve(site.root) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh context per test: its own, empty localStorage."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.requested_hosts = set()
-    page.on("request", lambda request: page.requested_hosts.add(urlparse(request.url).hostname))
-    yield page
-    context.close()
 
 
 def box(page: object, pm_id: str) -> object:
