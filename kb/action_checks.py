@@ -35,7 +35,7 @@ def check(pm: Postmortem, settings: Settings, today: date, ck: Checker) -> None:
     """Per-postmortem checks; problems go to ``ck`` with the line of the offending key."""
     limit = settings.due_policy.get(pm.severity or "")
     for i, item in enumerate(pm.action_items):
-        closed = item.status in ("done", "wont-do")
+        closed = item.closed
         for pattern, why in VAGUE:
             if not closed and item.title and pattern.search(item.title):
                 ck.report("warning", ("action_items", i, "title"), f"vague action item {item.title!r} {why}: {ADVICE}")
@@ -56,7 +56,7 @@ def repeated_titles(parsed: Iterable[tuple[Postmortem, Tree]]) -> list[Problem]:
     seen: dict[str, list[tuple[Postmortem, Tree, int]]] = defaultdict(list)
     for pm, tree in parsed:
         for i, item in enumerate(pm.action_items):
-            if item.title and item.status not in ("done", "wont-do"):
+            if item.title and not item.closed:
                 seen[" ".join(item.title.lower().split())].append((pm, tree, i))
     problems = []
     for places in seen.values():

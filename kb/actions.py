@@ -22,13 +22,12 @@ LABELS: dict[State, str] = {
     "done": "Done",
     "wont-do": "Won't do",
 }
-CLOSED: tuple[State, ...] = ("done", "wont-do")
 
 
 def state(item: ActionItem, today: date, due_soon_days: int) -> State:
     """The spec's derived state: closed items keep their status; open ones age."""
-    if item.status in ("done", "wont-do"):
-        return item.status
+    if item.closed:
+        return item.status  # type: ignore[return-value]  (done or wont-do: both states)
     if item.due and item.due < today:
         return "overdue"
     if item.due and item.due <= today + timedelta(days=due_soon_days):
@@ -51,7 +50,7 @@ class Tracked:
 
     @property
     def closed(self) -> bool:
-        return self.state in CLOSED
+        return self.item.closed
 
     def matches(self, owner: str | None = None, team: str | None = None, state: str | None = None) -> bool:
         """Filters for a team's review: a team matches its postmortems and the items it owns."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
-from kb.model import CLOSED, Postmortem
+from kb.model import Postmortem
 
 if TYPE_CHECKING:
     from kb.settings import Settings
@@ -54,7 +54,7 @@ def _causes(pm: Postmortem) -> bool:
 
 
 def _action_items(pm: Postmortem) -> bool:
-    open_items = [item for item in pm.action_items if item.status not in CLOSED]
+    open_items = [item for item in pm.action_items if not item.closed]
     return bool(pm.action_items) and all((item.owner or "").strip() and item.due for item in open_items)
 
 

@@ -60,6 +60,11 @@ class ActionItem:
     note: str | None = spec("why it was re-scoped or dropped: never silently", required=when("status", "wont-do"))
     id: str | None = spec("stable id; defaults to `<postmortem id>#<n>`, n counting from 1")
 
+    @property
+    def closed(self) -> bool:
+        """Done, or dropped with a note: no longer on anyone's list."""
+        return self.status in CLOSED
+
 
 @dataclass(frozen=True, kw_only=True)
 class TimelineEntry:

@@ -28,10 +28,7 @@ def group_page(kind: str, group: Group, ctx: Context) -> str:
     page = page_of(group.slug)
     causes = Counter(key for pm in group.postmortems for key in dict.fromkeys(pm.cause_keys))
     open_items = [
-        item_row(item, pm, page, ctx)
-        for pm in group.postmortems
-        for item in pm.action_items
-        if item.status not in ("done", "wont-do")
+        item_row(item, pm, page, ctx) for pm in group.postmortems for item in pm.action_items if not item.closed
     ]
     explorer = urls.relative(page, urls.POSTMORTEMS)
     return render(
