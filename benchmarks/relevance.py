@@ -1,7 +1,8 @@
 """Mean reciprocal rank of `kb search` over the judged queries in relevance.yml.
 
-Usage: .venv/bin/python benchmarks/relevance.py [-f mkdocs.yml]
-Prints one line per query (rank of the expected postmortem) and the MRR.
+Usage: .venv/bin/python benchmarks/relevance.py [-f mkdocs.yml] [--engine whoosh|tantivy]
+Prints one line per query (rank of the expected postmortem) and the MRR. The engine is
+the one mkdocs.yml chooses unless --engine says otherwise.
 """
 
 from __future__ import annotations
@@ -9,22 +10,24 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from kb.library import load
 from kb.project import open_project
-from kb.whoosh_engine import WhooshEngine
+from kb.search import engine_for
 
 JUDGEMENTS = Path(__file__).with_name("relevance.yml")
 
 
-def ranks(config_file: str) -> list[tuple[dict[str, object], int | None]]:
+def ranks(config_file: str, engine_name: str | None = None) -> list[tuple[dict[str, object], int | None]]:
     project = open_project(config_file)
     library = load(project.settings, project.root)
+    settings = replace(project.settings, search_engine=engine_name) if engine_name else project.settings
     with tempfile.TemporaryDirectory() as cache:
-        engine = WhooshEngine(Path(cache))
+        engine = engine_for(settings, Path(cache))
         engine.update(library.postmortems)
         results = []
         for judged in yaml.safe_load(JUDGEMENTS.read_text(encoding="utf-8")):
@@ -36,8 +39,9 @@ def ranks(config_file: str) -> list[tuple[dict[str, object], int | None]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", "--config-file", default="mkdocs.yml")
+    parser.add_argument("--engine", choices=["whoosh", "tantivy"], help="the search engine (default: mkdocs.yml's)")
     args = parser.parse_args()
-    results = ranks(args.config_file)
+    results = ranks(args.config_file, args.engine)
     for judged, rank in results:
         print(f"{rank or '-':>3}  {judged['query']}")
     mrr = sum(1 / rank for _, rank in results if rank) / len(results)

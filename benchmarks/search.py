@@ -1,13 +1,15 @@
-"""Search at scale: Whoosh index build time and median `kb search` query time.
+"""Search at scale: index build time and median `kb search` query time, per engine.
 
-Usage: .venv/bin/python benchmarks/search.py [--sizes 1000 5000]
+Usage: .venv/bin/python benchmarks/search.py [--sizes 1000 5000] [--engine whoosh|tantivy]
 Generates each library with benchmarks/generate.py, indexes it from scratch, runs a
-fixed set of queries, prints a table and writes it to benchmarks/results/search.md.
+fixed set of queries, prints a table and writes it to benchmarks/results/search.md
+(Whoosh, the default) or search-tantivy.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -18,8 +20,8 @@ from pathlib import Path
 from generate import generate
 
 from kb.library import load
+from kb.search import engine_for
 from kb.settings import Settings
-from kb.whoosh_engine import WhooshEngine
 
 QUERIES = [
     "replica failover",
@@ -33,16 +35,19 @@ QUERIES = [
     "stampde",  # typo: goes through correction
     "year:2020 dns",
 ]
-RESULTS = Path(__file__).with_name("results") / "search.md"
+RESULTS = {
+    "whoosh": Path(__file__).with_name("results") / "search.md",
+    "tantivy": Path(__file__).with_name("results") / "search-tantivy.md",
+}
 
 
-def measure(size: int) -> dict[str, float]:
+def measure(size: int, engine_name: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(size, root / "postmortems")
-        settings = replace(Settings(), today=None, audience="restricted")
+        settings = replace(Settings(), today=None, audience="restricted", search_engine=engine_name)
         library = load(settings, root)
-        engine = WhooshEngine(root / "cache")
+        engine = engine_for(settings, root / "cache")
         started = time.perf_counter()
         engine.update(library.postmortems)
         index_seconds = time.perf_counter() - started
@@ -63,8 +68,9 @@ def measure(size: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--engine", choices=list(RESULTS), default="whoosh")
     args = parser.parse_args()
-    rows = [measure(size) for size in args.sizes]
+    rows = [measure(size, args.engine) for size in args.sizes]
     table = [
         "| postmortems | index build (s) | median query (ms) | p90 query (ms) |",
         "| ---: | ---: | ---: | ---: |",
@@ -74,9 +80,12 @@ def main() -> int:
         ),
     ]
     print("\n".join(table))
-    RESULTS.parent.mkdir(exist_ok=True)
-    header = "# Search benchmark\n\nFrom `benchmarks/search.py`, on a 2-core machine.\n\n"
-    RESULTS.write_text(header + "\n".join(table) + "\n")
+    results = RESULTS[args.engine]
+    results.parent.mkdir(exist_ok=True)
+    title = "Search benchmark" if args.engine == "whoosh" else f"Search benchmark: {args.engine}"
+    command = "benchmarks/search.py" + ("" if args.engine == "whoosh" else f" --engine {args.engine}")
+    header = f"# {title}\n\nFrom `{command}`, on a {os.cpu_count()}-core machine.\n\n"
+    results.write_text(header + "\n".join(table) + "\n")
     return 0
 
 

@@ -22,9 +22,8 @@ from kb.problems import count
 from kb.project import Project, open_project
 from kb.reference import markdown_tables
 from kb.schema import json_schema
-from kb.search import SearchError
+from kb.search import SearchError, engine_for
 from kb.settings import DEFAULT_SEVERITIES, SettingsError
-from kb.whoosh_engine import WhooshEngine
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -73,7 +72,7 @@ def _progress(total: int) -> tqdm:
 
 def cmd_search(args: argparse.Namespace) -> int:
     project, library = _load(args)
-    engine = WhooshEngine(project.settings.cache_path(project.root))
+    engine = engine_for(project.settings, project.settings.cache_path(project.root))
     with _progress(len(library.postmortems)) as bar:
         engine.update(library.postmortems, progress=bar.update)
     tty = sys.stdout.isatty()

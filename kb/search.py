@@ -1,20 +1,25 @@
 """Full-text search: what is indexed, and the small interface every engine provides.
 
-Callers (the build, ``kb search``) use :class:`SearchEngine` only, so an engine can be
-added without touching them. :func:`document` decides what a postmortem contributes to
-the index; the Whoosh engine is in ``kb.whoosh_engine``. (Similar postmortems need no
-engine: ``kb.wording`` computes them from the postmortems themselves.)
+Callers (the build, ``kb search``) get an engine from :func:`engine_for` and use it
+through :class:`SearchEngine` only, so they never know which one runs. :func:`document`
+decides what a postmortem contributes to the index, :func:`plan` which documents an
+update rewrites. The engines are ``kb.whoosh_engine`` (the default, pure Python) and
+``kb.tantivy_engine`` (the optional ``tantivy`` extra, compiled, for large libraries);
+each is imported only when chosen. (Similar postmortems need no engine: ``kb.wording``
+computes them from the postmortems themselves.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from kb.model import Postmortem
+from kb.settings import Settings
 
 # Prose fields and how much a match in each counts. Everything but the title and the
 # summary goes into one ``content`` field: one analysis pass per word keeps indexing
@@ -98,15 +103,80 @@ class UpdateStats:
         return len(self.added) + len(self.updated) + len(self.removed)
 
 
+def plan(indexed: Mapping[str, str], documents: Iterable[dict[str, str]]) -> UpdateStats:
+    """What an update must do to an index holding ``{id: digest}``: write the added and
+    updated documents, delete the removed ones, leave the unchanged ones alone."""
+    stats = UpdateStats()
+    current: set[str] = set()
+    for doc in documents:
+        current.add(doc["id"])
+        digest = indexed.get(doc["id"])
+        if digest is None:
+            stats.added.append(doc["id"])
+        elif digest != doc["digest"]:
+            stats.updated.append(doc["id"])
+        else:
+            stats.unchanged += 1
+    stats.removed = sorted(set(indexed) - current)
+    return stats
+
+
 class SearchError(Exception):
     """A search or index problem with a message fit for the user (no traceback)."""
 
+    # The same words whichever engine hits the problem, so the docs can quote them.
+    @classmethod
+    def busy(cls, directory: Path) -> SearchError:
+        return cls(
+            f"the search index in {directory} is being updated by another build or kb command; "
+            "try again when it has finished"
+        )
+
+    @classmethod
+    def missing(cls, directory: Path) -> SearchError:
+        return cls(f"no search index in {directory}: build the site or run `kb search` first")
+
 
 class SearchEngine(Protocol):
+    """What the build, ``kb search``, the tests and the benchmarks use of an engine."""
+
+    directory: Path  # the index folder, inside the cache folder the engine was given
+
     def update(self, postmortems: Iterable[Postmortem], progress: Progress | None = None) -> UpdateStats:
         """Bring the index in step with ``postmortems``, writing only what changed."""
+        ...
+
+    def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
+        """The same from :func:`document` records (picklable, for a worker process)."""
+        ...
+
+    def generations(self) -> dict[str, int]:
+        """In which index generation each document was last written (for tests and stats)."""
         ...
 
     def search(self, query: str, limit: int = 10, marks: tuple[str, str] = ("**", "**")) -> Results:
         """Run a user's query: words, phrases, AND/OR/NOT, ``field:value``."""
         ...
+
+
+def engine_for(settings: Settings, cache_dir: Path) -> SearchEngine:
+    """The engine ``settings.search_engine`` names, keeping its index in ``cache_dir``.
+
+    Imported here, not at the top: each engine module imports this one, and tantivy is
+    an optional extra that only a library choosing it needs installed.
+    """
+    if settings.search_engine == "tantivy":
+        try:
+            from kb.tantivy_engine import TantivyEngine
+        except ModuleNotFoundError as exc:
+            if exc.name != "tantivy":
+                raise
+            # A SearchError: the build reports those as build errors, wherever they arise.
+            raise SearchError(
+                "plugins.postmortems.search_engine: tantivy needs the optional extra: "
+                "pip install 'postmortem-library[tantivy]'"
+            ) from None
+        return TantivyEngine(cache_dir)
+    from kb.whoosh_engine import WhooshEngine
+
+    return WhooshEngine(cache_dir)

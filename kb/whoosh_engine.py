@@ -81,12 +81,6 @@ class WhooshEngine:
         with ix.searcher() as searcher:
             return {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
 
-    def stale(self, docs: list[dict[str, str]]) -> int:
-        """How many documents an update would write or delete (0 when the index is current)."""
-        indexed = self._indexed(self._open(create=True))
-        current = {d["id"] for d in docs}
-        return sum(1 for d in docs if indexed.get(d["id"]) != d["digest"]) + len(set(indexed) - current)
-
     def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
         """The update itself, from :func:`kb.search.document` records (picklable, for a worker)."""
         docs = {doc["id"]: doc for doc in documents}
@@ -165,7 +159,12 @@ class WhooshEngine:
         parsed = QueryParser("exact", ix.schema).parse(query)
         reader = searcher.reader()
         correctors = {name: _NearestFirst(reader, name) for name in ("exact", *KEYWORDS)}
-        corrected = searcher.correct_query(parsed, query, correctors=correctors, prefix=1)
+        try:
+            corrected = searcher.correct_query(parsed, query, correctors=correctors, prefix=1)
+        except (AttributeError, TypeError):
+            # Whoosh's corrector fails on some query nodes (ranges such as
+            # ``year:[2020 TO 2022]``, words under an unknown field): no suggestion then.
+            return None
         return corrected.string if corrected.query != parsed else None
 
 
