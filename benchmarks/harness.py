@@ -75,10 +75,11 @@ def example_config() -> dict[str, Any]:
     return {"theme": example["theme"], "markdown_extensions": example["markdown_extensions"]}
 
 
-def write_config(project: Path, variant: str) -> None:
+def write_config(project: Path, variant: str, engine: str, pagefind: bool = False) -> None:
     config: dict[str, Any] = {"site_name": f"Scale benchmark ({variant})", **example_config()}
     if variant == "plugin":
-        config["plugins"] = ["search", {"postmortems": {"today": TODAY, "audience": AUDIENCE}}]
+        options = {"today": TODAY, "audience": AUDIENCE, "search_engine": engine, "pagefind": pagefind}
+        config["plugins"] = ["search", {"postmortems": options}]
     else:
         config["plugins"] = ["search"]
         config["not_in_nav"] = "/postmortems/**\n"
@@ -88,11 +89,11 @@ def write_config(project: Path, variant: str) -> None:
     (project / "docs" / "index.md").write_text("# Home\n\nThe scale benchmark's library.\n", encoding="utf-8")
 
 
-def make_projects(size: int, workdir: Path) -> tuple[dict[str, Path], list[str]]:
+def make_projects(size: int, workdir: Path, engine: str = "whoosh") -> tuple[dict[str, Path], list[str]]:
     """The plugin project (postmortems/ next to mkdocs.yml) and the plain one (docs/postmortems/<id>.md)."""
     projects = {variant: workdir / variant for variant in VARIANTS}
     for variant, project in projects.items():
-        write_config(project, variant)
+        write_config(project, variant, engine)
     ids = generate(size, projects["plugin"] / "postmortems", seed=SEED, today=TODAY)
     pages = projects["plain"] / "docs" / "postmortems"
     pages.mkdir(parents=True)
@@ -257,12 +258,13 @@ def measure_builds(projects: dict[str, Path], ids: list[str], common: list[str],
 # --- kb search -----------------------------------------------------------------------
 
 
-def kb_search_ms(project: Path, rounds: int = 3) -> dict[str, float]:
-    """In-process, so without the CLI's startup: ``WhooshEngine.search`` on the index the build left."""
+def kb_search_ms(project: Path, engine_name: str, rounds: int = 3) -> dict[str, float]:
+    """In-process, so without the CLI's startup: the engine's ``search`` on the index the build left."""
+    from kb.search import engine_for
     from kb.settings import Settings
-    from kb.whoosh_engine import WhooshEngine
 
-    engine = WhooshEngine(Settings(audience=AUDIENCE).cache_path(project))
+    settings = Settings(audience=AUDIENCE, search_engine=engine_name)
+    engine = engine_for(settings, settings.cache_path(project))
     timings = []
     for _ in range(rounds):
         for query in QUERIES:
@@ -374,22 +376,43 @@ def browser_search(sites: dict[str, Path]) -> Result:
     return result
 
 
+def pagefind_search(project: Path, engine: str) -> Result:
+    """The plugin site again with ``pagefind: true``, then its search page in Chromium.
+
+    Last for a size: it rewrites the plugin project's configuration. The build's own
+    Pagefind run is not timed here; ``pagefind_search.measure`` indexes again, timed.
+    """
+    from pagefind_search import measure as measure_pagefind
+
+    write_config(project, "plugin", engine, pagefind=True)
+    site = project / "site-pagefind"
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, capture_output=True, text=True
+    )
+    if run.returncode:
+        raise BuildError(f"pagefind build failed: {run.stderr[-2000:]}")
+    return measure_pagefind(site, BROWSER_QUERY, BROWSER_RUNS)
+
+
 # --- one size ------------------------------------------------------------------------
 
 
 def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
     with tempfile.TemporaryDirectory(prefix=f"kb-scale-{size}-", dir=options.workdir) as tmp:
-        projects, ids = make_projects(size, Path(tmp))
+        projects, ids = make_projects(size, Path(tmp), options.engine)
         result: Result = {"postmortems": size, "code": code_digest(), "load_before": os.getloadavg()[0]}
         log(f"N={size}: full builds")
         result["build"] = measure_builds(projects, ids, ids[:common_size], options.repeat)
-        result["kb_search"] = in_fresh_process(kb_search_ms, projects["plugin"])
+        result["kb_search"] = in_fresh_process(kb_search_ms, projects["plugin"], options.engine)
         if size in options.browser_sizes:
             log(f"N={size}: in-browser search")
             result["browser"] = browser_search({variant: project / "site" for variant, project in projects.items()})
         if size in options.rebuild_sizes:
             log(f"N={size}: serve rebuilds")
             result["rebuild"] = measure_rebuilds(projects, ids[0])
+        if size in options.browser_sizes:
+            log(f"N={size}: Pagefind")
+            result["pagefind"] = in_fresh_process(pagefind_search, projects["plugin"], options.engine)
         result["load_after"] = os.getloadavg()[0]
         return result
 
@@ -472,12 +495,14 @@ def rebuild_ratio(r: Result) -> tuple[float, str]:
 
 
 def index_share(r: Result) -> tuple[float | None, str]:
-    """Stages named "index..." and analyze; a parallel index update counts in full, though it overlaps rendering."""
+    """Stages named "index..." and "...analyze". Work in the plugin's worker process counts in
+    full, though it overlaps rendering, and so does the worker's own copy of the analysis."""
     stages, wall = r["build"]["plugin"]["stages_s"], r["build"]["plugin"]["wall_s"]
     indexing = [secs for name, secs in stages.items() if name.startswith("index")]
-    if not indexing or "analyze" not in stages:
+    analysis = [secs for name, secs in stages.items() if name.endswith("analyze")]
+    if not indexing or not analysis:
         return None, "stage times not found in the build log"
-    spent = sum(indexing) + stages["analyze"]
+    spent = sum(indexing) + sum(analysis)
     return spent / wall, f"{spent / wall:.0%} ({spent:.1f} s of {wall:.1f} s)"
 
 
@@ -494,6 +519,14 @@ def first_hit(key: str) -> Callable[[Result], tuple[float, str]]:
         return seconds, f"{seconds:.2f} s"
 
     return compute
+
+
+def pagefind_hit(r: Result) -> tuple[float, str]:
+    p = r["pagefind"]
+    return p["from_load_s"], (
+        f"{p['from_load_s']:.2f} s ({p['from_query_s']:.2f} s after typing; "
+        f"{(p['fetched_code_bytes'] + p['fetched_index_bytes']) / MB:.2f} MB fetched)"
+    )
 
 
 def page_growth(results: dict[int, Result]) -> Verdict:
@@ -528,6 +561,7 @@ def targets(results: dict[int, Result]) -> list[Verdict]:
                 first_hit("from_query_s"),
             )(1),
             single(ok, "first result ≤ 1 s from page load (informational)", n, "browser", first_hit("from_load_s"))(1),
+            single(ok, "with `pagefind: true`: first result ≤ 1 s from page load", n, "pagefind", pagefind_hit)(1),
         ]
     return verdicts
 
@@ -613,6 +647,22 @@ def browser_table(results: dict[int, Result]) -> list[str]:
     return rows
 
 
+def pagefind_table(results: dict[int, Result]) -> list[str]:
+    rows = [
+        "| postmortems | pages indexed | index time (s) | bundle (MB) | files | fetched for the query (MB) "
+        "| first result from load (s) | first result from query (s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, r in results.items():
+        if p := r.get("pagefind"):
+            fetched = (p["fetched_code_bytes"] + p["fetched_index_bytes"]) / MB
+            rows.append(
+                f"| {n:,} | {p['pages']:,} | {p['index_s']:.1f} | {p['bundle_bytes'] / MB:.1f} | {p['bundle_files']:,} "
+                f"| {fetched:.2f} | {p['from_load_s']:.2f} | {p['from_query_s']:.2f} |"
+            )
+    return rows
+
+
 def target_table(verdicts: list[Verdict]) -> list[str]:
     rows = ["| target | at N | measured | result |", "| --- | --- | --- | --- |"]
     rows += [f"| {v.target} | {v.at} | {v.measured} | {v.result} |" for v in verdicts]
@@ -642,7 +692,8 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         "# Scale benchmark",
         f"From `benchmarks/harness.py` on {meta['date']}: {meta['cpus']} CPUs, Python {meta['python']}, "
         f"MkDocs {meta['mkdocs']}, Material {meta['mkdocs-material']}, commit {meta['commit']}. "
-        f"Load average (1 min) before each size: {loads}; kb/ and plugin digest at each size: {codes}.",
+        f"Load average (1 min) before each size: {loads}; kb/ and plugin digest at each size: {codes}. "
+        f"The plugin's search engine: `search_engine: {meta.get('engine', 'whoosh')}`.",
         "## Targets",
         "\n".join(target_table(targets(results))),
         "## Full builds (clean cache, `mkdocs build` in a child process)",
@@ -653,6 +704,9 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         "\n".join(rebuild_table(results)),
         f"## In-browser search (headless Chromium, query {BROWSER_QUERY!r}, median of {BROWSER_RUNS} cold loads)",
         "\n".join(browser_table(results)),
+        f"## In-browser search with `pagefind: true` (its page at /search-library/, query {BROWSER_QUERY!r}, "
+        f"median of {BROWSER_RUNS} cold loads; Material's search plugin still on)",
+        "\n".join(pagefind_table(results)),
     ]
     if errors:
         sections += ["## Errors", "\n".join(errors)]
@@ -680,6 +734,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="full builds per variant; the median is reported")
     parser.add_argument("--output", type=Path, default=RESULTS / "scale", help="writes OUTPUT.md and OUTPUT.json")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary projects go")
+    parser.add_argument(
+        "--engine", choices=["whoosh", "tantivy"], default="tantivy", help="the plugin's search_engine option"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes = args.browser_sizes = args.rebuild_sizes = [200, 500]
@@ -689,7 +746,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    meta, results = machine(), {}
+    meta, results = {**machine(), "engine": args.engine}, {}
     for size in args.sizes:
         try:
             results[size] = measure(size, args.sizes[0], args)

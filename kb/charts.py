@@ -17,11 +17,13 @@ Why these choices:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import matplotlib
 from markupsafe import Markup
@@ -103,6 +105,27 @@ def to_svg(fig: Figure, slug: str, label: str) -> Markup:
     return Markup(svg.strip())
 
 
+# The last drawing of each chart, by slug, with the data it was drawn from. Drawing is
+# most of the insights page's cost, and under ``mkdocs serve`` a rebuild after an edit
+# almost never changes a chart's data: the same process then reuses the SVG.
+_LAST: dict[str, tuple[str, Markup]] = {}
+Draw = TypeVar("Draw", bound=Callable[..., Markup])
+
+
+def _remembered(draw: Draw) -> Draw:
+    @functools.wraps(draw)
+    def drawing(slug: str, *args: object, **kwargs: object) -> Markup:
+        key = repr((draw.__name__, args, sorted(kwargs.items())))
+        last = _LAST.get(slug)
+        if last and last[0] == key:
+            return last[1]
+        svg = draw(slug, *args, **kwargs)
+        _LAST[slug] = (key, svg)
+        return svg
+
+    return cast(Draw, drawing)
+
+
 def short(label: str, limit: int = 40) -> str:
     """Long names would squeeze the plot to nothing; the data table has them in full."""
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
@@ -119,16 +142,27 @@ def _category_axis(ax: Axes, labels: Sequence[str], horizontal: bool, ticks: Tic
     axis.set_minor_locator(NullLocator())
 
 
+# Beyond this many categories (months over years), stacked bars are drawn as filled
+# steps: one shape per series instead of one per bar, which is most of the drawing time
+# and of the SVG's size, and looks the same once the bars are a few pixels wide.
+STEPS_FROM = 48
+
+
 def _bars(ax: Axes, series: Sequence[Series], stacked: bool, horizontal: bool) -> list[float]:
     """Draw the bars; returns where each category's bars end, for notes."""
     count = len(series[0].values)
     ends = [0.0] * count
     width = 0.8 if stacked else 0.8 / len(series)
+    steps = stacked and not horizontal and count >= STEPS_FROM
     for n, s in enumerate(series):
         offset = 0.0 if stacked else (n - (len(series) - 1) / 2) * width
         where = [p + offset for p in range(count)]
         base = ends if stacked else [0.0] * count
-        if horizontal:
+        if steps:
+            tops = [b + v for b, v in zip(base, s.values, strict=True)]
+            edges = [p - 0.5 for p in range(count + 1)]
+            ax.stairs(tops, edges, baseline=base, fill=True, color=s.color, label=short(s.name), linewidth=0)
+        elif horizontal:
             ax.barh(where, s.values, width, left=base, color=s.color, label=short(s.name))
         else:
             ax.bar(where, s.values, width, bottom=base, color=s.color, label=short(s.name))
@@ -164,6 +198,7 @@ def _legend_columns(series: Sequence[Series]) -> int:
     return len(series) if sum(len(short(s.name)) + 6 for s in series) <= 100 else 2
 
 
+@_remembered
 def bar_chart(
     slug: str,
     label: str,
@@ -225,6 +260,7 @@ def _thinned(values: Sequence[float]) -> list[float]:
     return [ordered[round(i * step)] for i in range(MAX_DOTS)]
 
 
+@_remembered
 def strip_chart(slug: str, label: str, rows: Sequence[Spread]) -> Markup:
     """Every duration as a dot on a log time axis, with the median and p90 marked.
 

@@ -42,7 +42,7 @@ def this_week(library: Library) -> list[Anniversary]:
 
 def this_week_in_history(library: Library) -> str:
     """A Markdown fragment (links relative to the home page ``index.md``)."""
-    return render("history.md.j2", week=library.today.isocalendar().week, entries=this_week(library))
+    return render("history.md.j2", week=library.today.isocalendar().week, entries=this_week(library)).markdown
 
 
 # Where a home page asks for the fragment; a page without it is left as written.

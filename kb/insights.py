@@ -23,7 +23,7 @@ from markupsafe import Markup
 from kb import actions, charts
 from kb.charts import Series, Spread
 from kb.library import Library
-from kb.markup import meta, render, span
+from kb.markup import Rendered, meta, render, span
 from kb.model import ActionItem, Postmortem
 
 PAGE = "insights/index.md"
@@ -410,7 +410,7 @@ def insights(library: Library) -> list[Chart]:
     return [figure(library) for figure in FIGURES]
 
 
-def insights_page(library: Library) -> str:
+def insights_page(library: Library) -> Rendered:
     return render(
         "insights.md.j2",
         # The charts are pictures of numbers; searching them finds nothing useful.

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from kb import urls
 from kb.library import Library
-from kb.markup import link, meta, render
+from kb.markup import Rendered, html_link, meta, render
 from kb.model import Postmortem
 from kb.pages.common import Badge, badge_html
 
@@ -30,7 +30,7 @@ class Entry:
     """One lesson (or lucky break, or thing that went well) and where it came from."""
 
     text: str
-    source: Markup  # a Markdown link to the postmortem
+    source: Markup  # an HTML link to the postmortem
     near_miss: bool
 
 
@@ -45,8 +45,9 @@ def category_title(category: str) -> str:
     return category.replace("-", " ").replace("_", " ").strip().capitalize() or category
 
 
-def _entries(pm: Postmortem, texts: list[str]) -> list[Entry]:
-    source = link(pm.title, urls.relative(PAGE, urls.postmortem(pm.slug)))
+def _entries(pm: Postmortem, texts: list[str], directory_urls: bool) -> list[Entry]:
+    href = urls.href(PAGE, urls.postmortem(pm.slug), directory_urls)
+    source = html_link(href, pm.title)
     return [Entry(t, source, pm.type == "near-miss") for t in texts]
 
 
@@ -59,12 +60,12 @@ def _grouped(pairs: Iterable[tuple[str, list[Entry]]], last: str) -> list[Group]
     return [Group(title, groups[title]) for title in order]
 
 
-def by_category(library: Library) -> list[Group]:
+def by_category(library: Library, directory_urls: bool = True) -> list[Group]:
     def pairs() -> Iterator[tuple[str, list[Entry]]]:
         for pm in library.postmortems:
             if not pm.lessons:
                 continue
-            entries = _entries(pm, pm.lessons)
+            entries = _entries(pm, pm.lessons, directory_urls)
             categories = {category_title(library.causes[k].category) for k in pm.cause_keys if k in library.causes}
             for title in sorted(categories) or [NO_CAUSE]:
                 yield title, entries
@@ -72,25 +73,25 @@ def by_category(library: Library) -> list[Group]:
     return _grouped(pairs(), NO_CAUSE)
 
 
-def by_service(library: Library) -> list[Group]:
+def by_service(library: Library, directory_urls: bool = True) -> list[Group]:
     def pairs() -> Iterator[tuple[str, list[Entry]]]:
         for pm in library.postmortems:
             if not pm.lessons:
                 continue
-            entries = _entries(pm, pm.lessons)
+            entries = _entries(pm, pm.lessons, directory_urls)
             for service in sorted(set(pm.services)) or [NO_SERVICE]:
                 yield service, entries
 
     return _grouped(pairs(), NO_SERVICE)
 
 
-def collection(library: Library, field: str) -> list[Entry]:
+def collection(library: Library, field: str, directory_urls: bool = True) -> list[Entry]:
     """Every entry of a list field (``got_lucky``, ``went_well``), newest postmortem first."""
-    return [entry for pm in library.postmortems for entry in _entries(pm, getattr(pm, field))]
+    return [entry for pm in library.postmortems for entry in _entries(pm, getattr(pm, field), directory_urls)]
 
 
-def lessons_page(library: Library) -> str:
-    lessons = collection(library, "lessons")
+def lessons_page(library: Library, directory_urls: bool = True) -> Rendered:
+    lessons = collection(library, "lessons", directory_urls)
     return render(
         "lessons.md.j2",
         # Each lesson is already found by search on its postmortem's page; indexed here
@@ -98,8 +99,11 @@ def lessons_page(library: Library) -> str:
         meta=meta({"title": "Lessons learned", "search": {"exclude": True}}),
         total=len(lessons),
         postmortems=sum(1 for pm in library.postmortems if pm.lessons),
-        sections=[("By cause category", by_category(library)), ("By service", by_service(library))],
-        got_lucky=collection(library, "got_lucky"),
-        went_well=collection(library, "went_well"),
+        sections=[
+            ("By cause category", by_category(library, directory_urls)),
+            ("By service", by_service(library, directory_urls)),
+        ],
+        got_lucky=collection(library, "got_lucky", directory_urls),
+        went_well=collection(library, "went_well", directory_urls),
         near_miss=badge_html([Badge("Near-miss", "near-miss")]),
     )

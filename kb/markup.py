@@ -11,11 +11,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
+from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Characters Markdown (with its common extensions) or HTML could read as syntax
 # anywhere in a line. Each becomes a numeric character reference: unlike a backslash
@@ -62,6 +65,15 @@ def attr(value: object) -> Markup:
     return Markup(html.escape(str(value), quote=True))
 
 
+def html_link(href: str, label: object) -> Markup:
+    """An HTML link; both escaped (a ``Markup`` label is kept as it is).
+
+    An f-string, not ``Markup.format``: the pure-Python formatter was a second of every
+    thousand pages' render time, and this runs for every link to a postmortem.
+    """
+    return Markup(f'<a href="{escape(href)}">{escape(label)}</a>')
+
+
 def link(label: object, target: str) -> Markup:
     """A Markdown link; ``target`` is built by us (a page path), never by an author."""
     return Markup(f"[{text(label)}]({target})")
@@ -98,8 +110,80 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, **context: object) -> str:
-    return environment().get_template(template).render(**context)
+@dataclass(frozen=True)
+class Rendered:
+    """A generated page: Markdown for MkDocs, and HTML that goes in after MkDocs is done.
+
+    Tables, badges, link lists and their headings are built here as HTML already. Left
+    in the Markdown, MkDocs would parse them twice more (Python-Markdown's HTML block
+    parser and table of contents, then the search plugin's indexer), which at thousands
+    of pages cost several times the rest of the build. Behind a marker they cost nothing
+    and stay out of the in-browser search index, which keeps it small; their headings
+    reach the page's table of contents through ``toc``.
+    """
+
+    markdown: str
+    deferred: dict[str, str]  # marker -> the HTML that replaces it in the finished page
+    toc: list[dict[str, Any]]  # the deferred headings, as MkDocs' toc tokens, in page order
+
+
+_DEFERRED = re.compile(r"<!-- kb:html (\d+) -->")
+
+
+class _Page:
+    """What a template collects while it renders: deferred HTML and its headings."""
+
+    def __init__(self) -> None:
+        self.deferred: dict[str, str] = {}
+        self.toc: list[dict[str, Any]] = []
+        self.ids: set[str] = set()
+
+    def defer(self, caller: Callable[[], str]) -> Markup:
+        marker = f"<!-- kb:html {len(self.deferred)} -->"
+        self.deferred[marker] = str(caller()).strip()
+        return Markup(marker)
+
+    def heading(self, level: int, title: object) -> Markup:
+        """An ``<h2>``/``<h3>`` with a unique id and a permalink, listed in the toc."""
+        label = text(title)
+        base = slug = re.sub(r"[^\w]+", "-", html.unescape(str(title)).lower()).strip("-") or "section"
+        n = 0
+        while slug in self.ids:
+            n += 1
+            slug = f"{base}_{n}"
+        self.ids.add(slug)
+        token = {"level": level, "id": slug, "name": str(label), "children": []}
+        parent = self.toc[-1]["children"] if level > 2 and self.toc else self.toc
+        parent.append(token)
+        anchor = escape(slug)
+        return Markup(
+            f'<h{level} id="{anchor}">{label}<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
+            f"</h{level}>"
+        )
+
+
+def render(template: str, **context: object) -> Rendered:
+    """Render a page template. ``{% call defer() %}...{% endcall %}`` marks deferred HTML;
+    ``heading(level, title)`` writes a heading inside it."""
+    page = _Page()
+    markdown = environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)
+    return Rendered(markdown, page.deferred, page.toc)
+
+
+def fill_deferred(page_html: str, deferred: dict[str, str]) -> str:
+    """Put each deferred fragment in place of its marker, in one pass over the page.
+
+    Only the first occurrence of a marker counts: the generated part of a page comes
+    before the author's narrative, so a marker typed into the narrative stays a comment.
+    """
+    if not deferred:
+        return page_html
+    pending = dict(deferred)
+
+    def fragment(match: re.Match[str]) -> str:
+        return pending.pop(match.group(0), match.group(0))
+
+    return _DEFERRED.sub(fragment, page_html)
 
 
 # --- times --------------------------------------------------------------------------

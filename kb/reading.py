@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from kb import urls
 from kb.library import Library
-from kb.markup import meta, render
+from kb.markup import Rendered, meta, render
 from kb.model import Postmortem
 from kb.pages.common import Badge, badge_html
 
@@ -98,7 +98,7 @@ def tracks(library: Library, directory_urls: bool = True) -> list[Track]:
     return found
 
 
-def reading_page(library: Library, directory_urls: bool = True) -> str:
+def reading_page(library: Library, directory_urls: bool = True) -> Rendered:
     return render(
         "reading.md.j2",
         meta=meta({"title": "Reading lists"}),

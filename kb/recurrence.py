@@ -38,8 +38,12 @@ def recurrences(postmortems: list[Postmortem]) -> list[Recurrence]:
         for key in dict.fromkeys(pm.cause_keys):
             entries = fixes.get(key, [])
             done_before = bisect.bisect_left(entries, pm.started.date(), key=lambda entry: entry[0])
-            earlier = [e for e in entries[:done_before] if e[3] is not pm and e[3].started < pm.started]
-            if earlier:
-                _, _, item, fixed_in = earlier[-1]
+            # The latest qualifying fix: walk back from the bisection point, which is
+            # usually the first entry looked at (a full scan would be quadratic).
+            latest = next(
+                (e for e in reversed(entries[:done_before]) if e[3] is not pm and e[3].started < pm.started), None
+            )
+            if latest:
+                _, _, item, fixed_in = latest
                 found.append(Recurrence(key, item, fixed_in, pm))
     return found

@@ -49,7 +49,17 @@ class Settings:
         default=False,
     )
     cache_dir: str = spec("folder for the search index and other caches, relative to `mkdocs.yml`", default=".kb-cache")
-    publish_index: bool = spec("also copy the Whoosh index into the built site, under `search-index/`", default=False)
+    search_engine: Literal["whoosh", "tantivy"] = spec(
+        "the full-text engine behind the index and `kb search`: `tantivy` is faster and needs the `tantivy` extra; "
+        "see [engines](../searching.md#engines-whoosh-or-tantivy)",
+        default="whoosh",
+    )
+    publish_index: bool = spec("also copy the search index into the built site, under `search-index/`", default=False)
+    pagefind: bool = spec(
+        "index the built site with Pagefind and add the `/search-library/` page; needs the `pagefind` extra: "
+        "see [large libraries](../searching.md#large-libraries-pagefind)",
+        default=False,
+    )
     blameless: Literal["off", "warning", "error"] = spec(
         "level of the [blameless-language check](../blameless.md)", default="warning"
     )

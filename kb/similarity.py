@@ -8,7 +8,8 @@ more-like-this over the wording (``kb.wording``). Nothing compares all pairs.
 from __future__ import annotations
 
 import bisect
-from collections import Counter, defaultdict
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass
 
 from kb.model import Cause, Postmortem
@@ -54,18 +55,20 @@ def similar_postmortems(
             for value in dict.fromkeys(values):
                 posting[(kind, value)].append(n)
 
+    slugs = [pm.slug for pm in oldest_first]
     result: dict[str, list[Similar]] = {}
     for pm in postmortems:
         excluded = {pm.slug} | {r.slug for r in related.get(pm.slug, [])}
-        shared: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        scores: Counter[str] = Counter()
+        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)  # other -> (kind, value) it shares
+        scores: dict[str, float] = defaultdict(float)
         for kind, values in _keys(pm).items():
+            weight = WEIGHTS[kind]
             for value in dict.fromkeys(values):
                 for n in _nearest(posting[(kind, value)], position[pm.slug]):
-                    other = oldest_first[n].slug
+                    other = slugs[n]
                     if other not in excluded:
-                        shared[other][kind].append(value)
-                        scores[other] += WEIGHTS[kind]
+                        shared[other].append((kind, value))
+                        scores[other] += weight
         matches = wording.get(pm.slug, [])
         best = matches[0][1] if matches else 1.0
         worded = set()
@@ -73,7 +76,7 @@ def similar_postmortems(
             if other not in excluded and other in by_id:
                 scores[other] += WORDING * score / best
                 worded.add(other)
-        ranked = sorted(scores, key=lambda other: (-scores[other], -position[other]))[:limit]
+        ranked = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], -position[other]))
         result[pm.slug] = [
             Similar(by_id[o], round(scores[o], 3), _reasons(shared[o], o in worded, causes)) for o in ranked
         ]
@@ -88,7 +91,11 @@ def _nearest(members: list[int], me: int) -> list[int]:
     return members[start : start + NEIGHBOURS + 1]
 
 
-def _reasons(shared: dict[str, list[str]], worded: bool, causes: dict[str, Cause]) -> list[str]:
+def _reasons(pairs: list[tuple[str, str]], worded: bool, causes: dict[str, Cause]) -> list[str]:
+    """Reasons are worded only for the few postmortems shown, not for every candidate."""
+    shared: dict[str, list[str]] = defaultdict(list)
+    for kind, value in pairs:
+        shared[kind].append(value)
     reasons = []
     if shared.get("cause"):
         titles = [causes[k].title if k in causes else k for k in shared["cause"]]

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from kb import urls
 from kb.actions import LABELS, Figures, Tracked, figures, tracked_items
-from kb.markup import attr, meta, render
+from kb.markup import Rendered, attr, html_link, meta, render
 from kb.pages.common import Context, pm_link, state_badge
 
 PAGE = urls.ACTION_ITEMS
@@ -21,7 +21,7 @@ def tracker_html(tracker: str | None) -> Markup:
     if not tracker:
         return Markup("")
     if tracker.startswith(("https://", "http://")):
-        return Markup('<a href="{0}">{1}</a>').format(tracker, tracker.split("://", 1)[1][:40])
+        return html_link(tracker, tracker.split("://", 1)[1][:40])
     return attr(tracker)
 
 
@@ -39,13 +39,12 @@ class BoardRow:
 def board_row(t: Tracked, ctx: Context) -> BoardRow:
     href = urls.href(PAGE, urls.postmortem(t.pm.slug), ctx.directory_urls)
     causes = Markup(", ").join(
-        Markup('<a href="{0}">{1}</a>').format(urls.href(PAGE, urls.cause(k), ctx.directory_urls), k)
-        for k in t.item.addresses
+        html_link(urls.href(PAGE, urls.cause(k), ctx.directory_urls), k) for k in t.item.addresses
     )
     return BoardRow(
         tracked=t,
         state=state_badge(t.state),
-        postmortem=Markup('<a href="{0}">{1}</a>').format(href, t.pm.title),
+        postmortem=html_link(href, t.pm.title),
         tracker=tracker_html(t.item.tracker),
         causes=causes,
         facets={"owner": t.item.owner or "unowned", "team": "|".join(t.pm.teams), "state": t.state},
@@ -81,7 +80,7 @@ def percent(share: float | None) -> str:
     return "n/a" if share is None else f"{share:.0%}"
 
 
-def board_page(ctx: Context) -> str:
+def board_page(ctx: Context) -> Rendered:
     settings = ctx.library.settings
     items = tracked_items(ctx.library.postmortems, ctx.library.today, settings.due_soon_days)
     numbers: Figures = figures(items)

@@ -9,7 +9,7 @@ from datetime import date
 from markupsafe import Markup
 
 from kb import urls
-from kb.markup import link, meta, render, text
+from kb.markup import Rendered, link, meta, render, text
 from kb.model import ActionItem, Cause, Postmortem
 from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row
 
@@ -54,7 +54,7 @@ def year_span(ctx: Context) -> list[int]:
     return list(range(min(years), max(years) + 1)) if years else []
 
 
-def causes_page(ctx: Context) -> str:
+def causes_page(ctx: Context) -> Rendered:
     years = year_span(ctx)
     by_category: dict[str, list[CauseSummary]] = defaultdict(list)
     for key, cause in ctx.library.causes.items():
@@ -97,7 +97,7 @@ class Occurrence:
     detail: str | None
 
 
-def cause_page(key: str, ctx: Context) -> str:
+def cause_page(key: str, ctx: Context) -> Rendered:
     page = urls.cause(key)
     cause = ctx.library.causes[key]
     pms = ctx.analysis.links.by_cause.get(key, [])

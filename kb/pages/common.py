@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from markupsafe import Markup
@@ -11,7 +11,7 @@ from kb import actions, urls
 from kb.actions import State
 from kb.analysis import Analysis
 from kb.library import Library
-from kb.markup import attr, link, text
+from kb.markup import attr, html_link, link, text
 from kb.model import ActionItem, Postmortem
 
 
@@ -23,6 +23,8 @@ class Context:
     analysis: Analysis
     directory_urls: bool = True
     site_url: str | None = None  # absolute links where they must be (the feed)
+    # A postmortem's badges appear on up to a dozen pages: built once each.
+    _badges: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def zone(self) -> tzinfo:
@@ -30,6 +32,11 @@ class Context:
 
     def state(self, item: ActionItem) -> State:
         return actions.state(item, self.library.today, self.library.settings.due_soon_days)
+
+    def badges(self, pm: Postmortem) -> Markup:
+        if pm.slug not in self._badges:
+            self._badges[pm.slug] = badges(pm, self.library.settings.severities)
+        return self._badges[pm.slug]
 
     def date(self, pm: Postmortem) -> str:
         return f"{pm.started.astimezone(self.zone):%Y-%m-%d}"
@@ -84,7 +91,7 @@ class PmRow:
 
 def anchor(label: object, from_page: str, to_page: str, ctx: Context) -> Markup:
     """An HTML link, for raw HTML blocks; the label is escaped, the URL is ours."""
-    return Markup('<a href="{0}">{1}</a>').format(urls.href(from_page, to_page, ctx.directory_urls), label)
+    return html_link(urls.href(from_page, to_page, ctx.directory_urls), label)
 
 
 def pm_anchor(pm: Postmortem, from_page: str, ctx: Context) -> Markup:
@@ -97,7 +104,7 @@ def pm_link(pm: Postmortem, from_page: str) -> Markup:
 
 
 def pm_row(pm: Postmortem, from_page: str, ctx: Context) -> PmRow:
-    return PmRow(ctx.date(pm), badges(pm, ctx.library.settings.severities), pm_anchor(pm, from_page, ctx), pm)
+    return PmRow(ctx.date(pm), ctx.badges(pm), pm_anchor(pm, from_page, ctx), pm)
 
 
 @dataclass(frozen=True)

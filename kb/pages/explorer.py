@@ -8,9 +8,9 @@ from itertools import groupby
 from markupsafe import Markup
 
 from kb import urls
-from kb.markup import meta, render
+from kb.markup import Rendered, meta, render
 from kb.model import Postmortem
-from kb.pages.common import Context, badges
+from kb.pages.common import Context
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def explorer_row(pm: Postmortem, ctx: Context) -> Row:
         pm=pm,
         date=date,
         href=urls.href(urls.POSTMORTEMS, urls.postmortem(pm.slug), ctx.directory_urls),
-        badges=badges(pm, severities),
+        badges=ctx.badges(pm),
         severity_rank=severities.index(pm.severity) if pm.severity else len(severities),
         facets={
             "severity": [pm.severity or "none"],
@@ -51,7 +51,7 @@ def explorer_row(pm: Postmortem, ctx: Context) -> Row:
     )
 
 
-def postmortems_page(ctx: Context) -> str:
+def postmortems_page(ctx: Context) -> Rendered:
     postmortems = ctx.library.postmortems
     rows = [explorer_row(pm, ctx) for pm in postmortems]
     years = [(year, list(group)) for year, group in groupby(rows, key=lambda row: row.facets["year"][0])]

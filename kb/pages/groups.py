@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from kb import urls
 from kb.links import Group
-from kb.markup import meta, render
+from kb.markup import Rendered, meta, render
 from kb.pages.common import Context, anchor, item_row, pm_row
 
 TOP_CAUSES = 5
@@ -23,7 +23,7 @@ class CauseCount:
     count: int
 
 
-def group_page(kind: str, group: Group, ctx: Context) -> str:
+def group_page(kind: str, group: Group, ctx: Context) -> Rendered:
     label, page_of = KINDS[kind]
     page = page_of(group.slug)
     causes = Counter(key for pm in group.postmortems for key in dict.fromkeys(pm.cause_keys))

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from kb import urls
+from kb import pagefind, urls
 from kb.completeness import completeness, shows_checklist
-from kb.markup import clock, link, meta, moment, render, span, text
+from kb.markup import Rendered, clock, meta, moment, render, span, text
 from kb.model import Impact, Postmortem
-from kb.pages.common import Context, Fact, anchor, badges, group_anchors, joined, pm_anchor, state_badge
+from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
 from kb.sanitize import NARRATIVE_MARK
 from kb.similarity import Similar
 
@@ -78,7 +78,8 @@ def impact_facts(impact: Impact | None) -> list[Fact]:
 
 @dataclass(frozen=True)
 class CauseView:
-    title: Markup
+    title: str
+    href: str  # the cause's page
     key: str
     detail: str | None
     others: int  # other postmortems with this cause
@@ -93,7 +94,8 @@ def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
         others = [o for o in sharing[: RECENT + 1] if o is not pm][:RECENT]
         views.append(
             CauseView(
-                title=link(ctx.library.causes[ref.key].title, urls.relative(page, urls.cause(ref.key))),
+                title=ctx.library.causes[ref.key].title,
+                href=urls.href(page, urls.cause(ref.key), ctx.directory_urls),
                 key=ref.key,
                 detail=ref.detail,
                 others=len(sharing) - 1,
@@ -122,7 +124,7 @@ def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[
     return [(pm_anchor(s.pm, page, ctx), "; ".join(s.reasons)) for s in similar]
 
 
-def postmortem_page(pm: Postmortem, ctx: Context) -> str:
+def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
     page = urls.postmortem(pm.slug)
     related = ctx.analysis.links.related.get(pm.slug, [])
     return render(
@@ -133,7 +135,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> str:
         pm=pm,
         banner=STATUS_BANNERS.get(pm.status),
         checklist=completeness(pm, ctx.library.settings) if shows_checklist(pm) else None,
-        badges=badges(pm, ctx.library.settings.severities),
+        badges=ctx.badges(pm),
         facts=facts(pm, ctx),
         impact=impact_facts(pm.impact),
         detection=DETECTION_LABELS.get(pm.detection.method or "", "") if pm.detection else "",
@@ -144,5 +146,6 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> str:
         zone_name=pm.started.astimezone(ctx.zone).tzname(),
         related=[pm_anchor(r, page, ctx) for r in related],
         similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
+        pagefind=pagefind.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind.OFF,
         narrative_mark=Markup(NARRATIVE_MARK),
     )

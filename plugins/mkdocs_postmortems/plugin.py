@@ -14,14 +14,17 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents, get_toc
 
 from kb.build import build_library
 from kb.history import with_this_week
+from kb.markup import fill_deferred
+from kb.pagefind import PagefindError, index_site, require
 from kb.sanitize import sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS, SiteFile
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -39,6 +42,11 @@ class PostmortemsPlugin(BasePlugin):
             self.settings = parse_settings(options)
         except SettingsError as exc:
             raise PluginError(str(exc)) from None
+        if self.settings.pagefind:
+            try:  # a missing extra fails now, not after the whole site is built
+                require()
+            except PagefindError as exc:
+                raise PluginError(str(exc)) from None
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
         config.extra_css.extend(css for css in STYLESHEETS if css not in config.extra_css)
         config.extra_javascript.extend(js for js in SCRIPTS if js not in config.extra_javascript)
@@ -59,9 +67,12 @@ class PostmortemsPlugin(BasePlugin):
         for problem in self.build.library.problems:
             log.warning(str(problem))
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
-        for page in self.build.files:
+        self.pages: dict[str, SiteFile] = {}  # generated pages with deferred HTML, by source path
+        for page in self.build.hand_over():
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             generated = File.generated(config, page.path, content=page.content, inclusion=inclusion)
+            if page.deferred:
+                self.pages[generated.src_uri] = page
             clash = by_url.get(generated.dest_uri)
             if clash:
                 log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, page.path)
@@ -76,18 +87,39 @@ class PostmortemsPlugin(BasePlugin):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # After Markdown, before the theme: the narrative's raw HTML and links are
         # untrusted input, unless the site says every author is trusted.
+        generated = self.pages.get(page.file.src_uri)
+        if generated and generated.toc:  # its deferred headings come first in the page
+            page.toc = TableOfContents([*get_toc(generated.toc), *page.toc])  # type: ignore[arg-type]
         return html if self.settings.trust_html else sanitize_narrative(html)
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        # A generated page's tables and badges go in last, so MkDocs never parses them.
+        # Popped: a page is written once, and its HTML need not stay in memory after.
+        generated = self.pages.pop(page.file.src_uri, None)
+        return fill_deferred(output, generated.deferred) if generated else output
+
     def on_post_build(self, config: MkDocsConfig) -> None:
-        # A large index update ran alongside MkDocs' rendering; the build ends with it.
+        # The JSON API and the feed were made alongside the pages (in a worker process,
+        # for a large library); the build ends when they are written.
         try:
-            self.build.finish_index()
+            data = self.build.finish()
         except SearchError as exc:
             raise PluginError(str(exc)) from None
+        site_dir = Path(config.site_dir)
+        for path, content in data.items():
+            (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (site_dir / path).write_text(content, encoding="utf-8")
         log.info(self.build.summary())
         # The index is a build cache; it reaches the site only when asked for.
         if self.settings.publish_index:
-            shutil.copytree(self.build.index_dir, Path(config.site_dir) / "search-index", dirs_exist_ok=True)
+            shutil.copytree(self.build.index_dir, site_dir / "search-index", dirs_exist_ok=True)
+        # Pagefind reads the finished HTML, so it runs last.
+        if self.settings.pagefind:
+            try:
+                stats = index_site(site_dir, directory_urls=config.use_directory_urls)
+            except PagefindError as exc:
+                raise PluginError(str(exc)) from None
+            log.info(stats.summary())
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.
