@@ -30,6 +30,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -314,8 +315,9 @@ def serve_rebuild(project: Path, pm_id: str) -> dict[str, Any]:
 
 def in_fresh_process(function: Callable[..., Any], *args: Any) -> Any:
     """``function(*args)`` in a new Python process: the code as it is now, and nothing warm from this one."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args)
+    # Not a multiprocessing.Pool: its workers are daemons, which may not start the plugin's worker process.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 def measure_rebuilds(projects: dict[str, Path], pm_id: str) -> Result:

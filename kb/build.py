@@ -128,7 +128,9 @@ def build_library(
     target = Target(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
     source_dir = settings.source_dir(project_dir)
     data: Data | Future[Data] | None = None
-    if source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
+    # A daemon process (a multiprocessing.Pool's worker running the build) may not start one.
+    parallel = not multiprocessing.current_process().daemon
+    if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
         # "spawn": a fresh interpreter, not a fork of one running a site generator.
         workers = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         data = workers.submit(_data_worker, settings, project_dir, target)

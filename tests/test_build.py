@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 from mkdocs.exceptions import Abort
-from support import VALID_POSTMORTEM, Build, WriteProject
+from support import MKDOCS_YML, VALID_POSTMORTEM, Build, WriteProject
 
 INVALID = """\
     ---
@@ -239,6 +239,46 @@ def test_markdown_body_is_rendered_below_the_header(write_project: WriteProject,
 
     assert '<h2 id="what-happened">What happened</h2>' in page
     assert page.index("Action items") < page.index("What happened")
+
+
+def test_generated_sections_are_in_the_table_of_contents_before_the_narrative(
+    write_project: WriteProject, build: Build
+) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    page = build(project).html("postmortems/good/index.html")
+
+    toc = page[page.index('<nav class="md-nav md-nav--secondary"') :]
+    toc = toc[: toc.index('class="md-content"')]
+    anchors = re.findall(r'href="#([^"]+)"', toc)
+    cause = "change-reached-every-host-at-once"  # its title, from causes.yml
+    assert anchors == ["summary", "contributing-causes", cause, "action-items", "what-happened"]
+    for anchor in anchors:  # each entry leads somewhere on the page
+        assert f'id="{anchor}"' in page
+    assert "kb:html" not in page  # every deferred fragment is in place
+
+
+def test_material_search_indexes_the_summary_and_narrative_not_the_tables(
+    write_project: WriteProject, build: Build
+) -> None:
+    project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
+
+    index = (build(project).root / "search" / "search_index.json").read_text(encoding="utf-8")
+
+    assert "after a query plan change" in index and "The pool ran dry" in index
+    assert "Alert on pool saturation" not in index  # action items: kb search and Pagefind have them
+    assert "Stage pool config rollouts" in build(project).page("good")
+
+
+def test_a_marker_written_in_the_narrative_stays_a_comment(write_project: WriteProject, build: Build) -> None:
+    body = "\n<!-- kb:html 0 -->\n\nThe end.\n"
+    trusted = MKDOCS_YML + "      trust_html: true\n"  # else the sanitizer drops the comment anyway
+    project = write_project({"mkdocs.yml": trusted, "postmortems/good.md": VALID_POSTMORTEM + body})
+
+    page = build(project).page("good")
+
+    assert page.count('class="pm-badges"') == 1  # the badges are in once, before the narrative
+    assert page.index('class="pm-badges"') < page.index("The end.")
 
 
 # --- audiences ---------------------------------------------------------------------------

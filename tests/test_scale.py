@@ -9,7 +9,9 @@ the home page must not list postmortems in its nav.
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
+import multiprocessing
 import statistics
 import textwrap
 from pathlib import Path
@@ -19,6 +21,8 @@ import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import REPO
+
+from kb.build import PARALLEL_FROM
 
 SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
 SAME = 50  # postmortems compared: the first ones generated, in both libraries
@@ -89,3 +93,23 @@ def test_the_home_page_does_not_list_postmortems(sites: dict[int, tuple[Path, li
     assert abs(len(homes[LARGE]) / len(homes[SMALL]) - 1) < 0.05
     ids = sites[LARGE][1]
     assert not [pm_id for pm_id in ids if pm_id in homes[LARGE]]
+
+
+def test_a_large_library_gets_its_data_files_from_the_worker(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    site, ids = sites[LARGE]  # above kb.build.PARALLEL_FROM: made in the worker process
+    assert LARGE >= PARALLEL_FROM
+    api = json.loads((site / "api" / "postmortems.json").read_text(encoding="utf-8"))
+    assert sorted(pm["id"] for pm in api) == sorted(ids)
+    assert (site / "feed.xml").read_text(encoding="utf-8").count("<item>") > 0
+
+
+def build_and_count(project: Path) -> int:
+    """In a daemon process: a multiprocessing.Pool worker, which may not start a process of its own."""
+    mkdocs_build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(project / "site-daemon")))
+    return len(json.loads((project / "site-daemon" / "api" / "postmortems.json").read_text(encoding="utf-8")))
+
+
+def test_a_build_in_a_daemon_process_makes_its_data_itself(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    project = sites[LARGE][0].parent
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(build_and_count, (project,)) == LARGE
