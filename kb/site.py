@@ -1,6 +1,8 @@
-"""Every file the library adds to a site, as (path, content) pairs: the render stage's output.
+"""The pages and assets the library adds to a site: the render stage's output.
 
-The MkDocs plugin turns these into generated files; nothing here knows about MkDocs.
+Each page is Markdown plus its deferred HTML (``kb.markup.Rendered``). The MkDocs plugin
+turns them into generated files; nothing here knows about MkDocs. The data files (the
+JSON API, the feed) come from ``kb.build``'s data stage.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, QueryPars
 from whoosh.searching import Searcher
 
 from kb.model import Postmortem
-from kb.search import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document
+from kb.search import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document, plan
 
 # Bump when the schema changes: a new version is a new folder, built from scratch.
 SCHEMA_VERSION = 2
@@ -68,7 +68,7 @@ class WhooshEngine:
             if index.exists_in(self.directory):
                 return index.open_dir(self.directory)
             if not create:
-                raise SearchError(f"no search index in {self.directory}: build the site or run `kb search` first")
+                raise SearchError.missing(self.directory)
             self.directory.mkdir(parents=True, exist_ok=True)
             return index.create_in(self.directory, _schema())
         except OSError as exc:
@@ -85,29 +85,21 @@ class WhooshEngine:
         """The update itself, from :func:`kb.search.document` records (picklable, for a worker)."""
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
-        indexed = self._indexed(ix)
-        stats = UpdateStats()
-        stats.removed = sorted(set(indexed) - set(docs))
-        changed = [pm_id for pm_id, doc in docs.items() if indexed.get(pm_id) != doc["digest"]]
-        stats.unchanged = len(docs) - len(changed)
-        if not changed and not stats.removed:
+        stats = plan(self._indexed(ix), documents)
+        if not stats.changed:
             return stats
         try:
             writer = ix.writer(limitmb=256)
         except LockError:
-            raise SearchError(
-                f"the search index in {self.directory} is being updated by another build or kb command; "
-                "try again when it has finished"
-            ) from None
+            raise SearchError.busy(self.directory) from None
         generation = ix.latest_generation() + 1
         try:
             for pm_id in stats.removed:
                 writer.delete_by_term("id", pm_id)
-            for pm_id in changed:
+            for pm_id in [*stats.added, *stats.updated]:
                 doc = docs[pm_id]
                 exact = f"{doc['title']}\n{doc['summary']}\n{doc['content'][:SPELLING_LIMIT]}"
                 writer.update_document(**doc, generation=generation, exact=exact)
-                (stats.updated if pm_id in indexed else stats.added).append(pm_id)
                 if progress:
                     progress(1)
             writer.commit()
