@@ -1,37 +1,53 @@
-"""One build of the library, stage by stage: load, analyze, render pages, then data.
+"""One build of the library, stage by stage: load, plan, analyze, render, then data.
 
-The MkDocs plugin and any other front end call :func:`build_library` and get back the
-pages to add to the site and the problems to report; :meth:`LibraryBuild.finish`, at the
-end of the build, gives the data files (the JSON API, the feed) to write next to them.
+The MkDocs plugin and any other front end call :func:`build_library`. It loads the
+library and plans its pages at once (``kb.site.plan``): every page's path, and the
+Markdown of the postmortem pages, which needs no analysis. Each page's rendering (its
+deferred HTML, and the other pages' Markdown) is asked for with
+:meth:`LibraryBuild.rendered` when the site generator gets to it;
+:meth:`LibraryBuild.finish`, at the end of the build, gives the data files (the JSON
+API, the feed) and updates the search index.
 
-The data files and the search index need no page and no page needs them. On a large
-library they are made in a worker process, on the machine's other core, while the site
-generator renders the pages on this one: the worker reads the library itself (from the
-same files, with the same settings) rather than waiting for this process to share it.
+On a large library the analysis, the rendering and the data are done by a worker
+process, on the machine's other core, while the site generator turns the planned
+Markdown into pages on this one. The worker reads the library itself (the same files,
+with the same settings) rather than waiting for this process to share it, and sends
+the rendered pages in batches, the ones whose Markdown the site generator waits for
+first. Whatever the worker does not deliver, because it failed or a file changed under
+it, is done here: the site is the same either way.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import queue
 import time
+import traceback
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from kb import feed
 from kb.analysis import Analysis, analyze
 from kb.api import api_files
 from kb.library import Library, load
+from kb.links import link
+from kb.markup import Rendered
 from kb.pages.common import Context
 from kb.search import SearchEngine, UpdateStats, document, engine_for
 from kb.settings import Settings
-from kb.site import SiteFile, site_files
+from kb.site import Page, SiteFile, assets, plan
 from kb.sources import discover
 
 # Below this many postmortem files, a worker costs more to start than it saves.
 PARALLEL_FROM = 200
+# Rendered pages go to the site generator in batches of this many: few enough
+# messages to cost nothing, small enough that the first pages arrive early.
+BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -45,58 +61,19 @@ class Data:
 
 @dataclass(frozen=True)
 class Target:
-    """Where the data stage writes to, and the URLs it writes."""
+    """Where the data stage writes to, and the URLs pages and data files use."""
 
     engine: SearchEngine  # holds only its folder: it can go to the worker
     directory_urls: bool
     site_url: str | None
 
 
-@dataclass
-class LibraryBuild:
-    library: Library
-    files: list[SiteFile]
-    index_dir: Path
-    seconds: dict[str, float] = field(default_factory=dict)  # per stage, in order
-    index: UpdateStats | None = None
-    page_count: int = 0
-    _data: Data | Future[Data] | None = None
-
-    def hand_over(self) -> list[SiteFile]:
-        """The pages and assets, once: the build forgets them, so that a site generator
-        that holds them (and frees each page once written) is the only one holding them."""
-        files, self.files = self.files, []
-        return files
-
-    def finish(self) -> dict[str, str]:
-        """The data files, once made (waiting for the worker); ``SearchError`` if indexing failed."""
-        if isinstance(self._data, Future):
-            self._data = self._data.result()
-        assert self._data is not None
-        self.index = self._data.index
-        self.seconds.update(self._data.seconds)
-        return self._data.files
-
-    def summary(self) -> str:
-        """One line for the build log, after ``finish``: counts, then the time of each stage."""
-        lib, index = self.library, self.index
-        assert index is not None, "summary() comes after finish()"
-        stages = ", ".join(f"{stage} {secs:.2f}s" for stage, secs in self.seconds.items())
-        indexed = (
-            f"index {len(index.added)} added, {len(index.updated)} updated, {len(index.removed)} removed, "
-            f"{index.unchanged} unchanged"
-        )
-        return (
-            f"{lib.files} postmortem files, {len(lib.postmortems)} in audience {lib.settings.audience!r}, "
-            f"{len(lib.problems)} problems; {indexed}; {self.page_count} pages and assets ({stages})"
-        )
-
-
 @contextmanager
 def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the time spent in the block to ``stage`` (a stage may run in several parts)."""
     started = time.perf_counter()
     yield
-    seconds[stage] = time.perf_counter() - started
+    seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 def make_data(library: Library, analysis: Analysis, target: Target, seconds: dict[str, float]) -> Data:
@@ -109,38 +86,140 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
     return Data(files, index, seconds)
 
 
-def _data_worker(settings: Settings, project_dir: Path, target: Target) -> Data:
-    """The data stage on its own, in the worker process."""
+def _work(settings: Settings, project_dir: Path, target: Target, out: multiprocessing.Queue[Any]) -> None:
+    """The worker process: analyze, render every page, then the data stage."""
     seconds: dict[str, float] = {}
-    with _timed(seconds, "worker load"):
-        library = load(settings, project_dir)
-    with _timed(seconds, "worker analyze"):  # the same analysis as the pages', for the API
-        analysis = analyze(library)
-    return make_data(library, analysis, target, seconds)
+    try:
+        with _timed(seconds, "worker load"):
+            library = load(settings, project_dir)
+        gc.freeze()  # the library lives as long as the process: no collection need walk it
+        with _timed(seconds, "worker analyze"):
+            ctx = Context(library, analyze(library), target.directory_urls, target.site_url)
+        with _timed(seconds, "worker render"):
+            # The pages whose Markdown the site generator waits for first (sort is stable).
+            pages = sorted(plan(library, ctx.analysis.links), key=lambda page: page.markdown is not None)
+            for start in range(0, len(pages), BATCH):
+                out.put(("pages", [(page.path, page.render(ctx)) for page in pages[start : start + BATCH]]))
+        out.put(("data", make_data(library, ctx.analysis, target, seconds)))
+    except Exception:  # reported, and the build does the work itself
+        out.put(("failed", traceback.format_exc()))
+
+
+class _Worker:
+    """The worker process, and the messages it sends."""
+
+    def __init__(self, settings: Settings, project_dir: Path, target: Target) -> None:
+        # "spawn": a fresh interpreter, not a fork of one running a site generator.
+        context = multiprocessing.get_context("spawn")
+        self.messages: multiprocessing.Queue[Any] = context.Queue()
+        self.process: BaseProcess = context.Process(
+            target=_work, args=(settings, project_dir, target, self.messages), daemon=True
+        )
+        self.process.start()
+
+    def receive(self) -> tuple[str, Any]:
+        """The next message; ``("failed", why)`` if the process ended without sending one."""
+        while True:
+            try:
+                return self.messages.get(timeout=0.5)
+            except queue.Empty:
+                if not self.process.is_alive() and self.messages.empty():
+                    return ("failed", f"the worker process ended with exit code {self.process.exitcode}")
+
+
+@dataclass
+class LibraryBuild:
+    library: Library
+    pages: list[Page]  # the plan, in the order a site generator should read them
+    assets: list[SiteFile]
+    target: Target
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, in order
+    index: UpdateStats | None = None
+    worker_failure: str | None = None  # why the worker's part was done here instead
+    _worker: _Worker | None = None
+    _received: dict[str, Rendered] = field(default_factory=dict)  # from the worker, not yet asked for
+    _context: Context | None = None  # for rendering here, made when first needed
+    _data: Data | None = None
+
+    def __post_init__(self) -> None:
+        self._by_path = {page.path: page for page in self.pages}
+
+    @property
+    def index_dir(self) -> Path:
+        return self.target.engine.directory
+
+    def rendered(self, path: str) -> Rendered:
+        """Page ``path`` of the plan, rendered; once per page (the build forgets it then)."""
+        while path not in self._received and self._worker is not None:
+            self._receive()
+        if path in self._received:
+            return self._received.pop(path)
+        context = self._local_context()
+        with _timed(self.seconds, "render"):
+            return self._by_path[path].render(context)
+
+    def finish(self) -> dict[str, str]:
+        """The data files, once made (waiting for the worker); ``SearchError`` if indexing failed."""
+        while self._worker is not None:
+            self._receive()
+        if self._data is None:
+            self._data = make_data(self.library, self._local_context().analysis, self.target, self.seconds)
+        self.index = self._data.index
+        self.seconds.update(self._data.seconds)
+        self._received.clear()  # pages the site generator did not ask for
+        return self._data.files
+
+    def summary(self) -> str:
+        """One line for the build log, after ``finish``: counts, then the time of each stage."""
+        lib, index = self.library, self.index
+        assert index is not None, "summary() comes after finish()"
+        stages = ", ".join(f"{stage} {secs:.2f}s" for stage, secs in self.seconds.items())
+        indexed = (
+            f"index {len(index.added)} added, {len(index.updated)} updated, {len(index.removed)} removed, "
+            f"{index.unchanged} unchanged"
+        )
+        failed = "; the worker failed, its part was done here" if self.worker_failure else ""
+        return (
+            f"{lib.files} postmortem files, {len(lib.postmortems)} in audience {lib.settings.audience!r}, "
+            f"{len(lib.problems)} problems; {indexed}; {len(self.pages) + len(self.assets)} pages and assets "
+            f"({stages}){failed}"
+        )
+
+    def _receive(self) -> None:
+        assert self._worker is not None
+        kind, body = self._worker.receive()
+        if kind == "pages":
+            self._received.update(body)
+            return
+        if kind == "data":
+            self._data = body
+        else:
+            self.worker_failure = body
+        self._worker = None  # its last message
+
+    def _local_context(self) -> Context:
+        if self._context is None:
+            with _timed(self.seconds, "analyze"):
+                analysis = analyze(self.library)
+            self._context = Context(self.library, analysis, self.target.directory_urls, self.target.site_url)
+        return self._context
 
 
 def build_library(
     settings: Settings, project_dir: Path, directory_urls: bool = True, site_url: str | None = None
 ) -> LibraryBuild:
-    """Everything the library adds to a site. Call ``finish`` before the build ends."""
+    """Load the library and plan its pages. Call ``finish`` before the build ends."""
     seconds: dict[str, float] = {}
     # Chosen now, so that an engine whose extra is missing fails before any work.
     target = Target(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
     source_dir = settings.source_dir(project_dir)
-    data: Data | Future[Data] | None = None
+    worker = None
     # A daemon process (a multiprocessing.Pool's worker running the build) may not start one.
     parallel = not multiprocessing.current_process().daemon
     if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
-        # "spawn": a fresh interpreter, not a fork of one running a site generator.
-        workers = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        data = workers.submit(_data_worker, settings, project_dir, target)
-        workers.shutdown(wait=False)
+        worker = _Worker(settings, project_dir, target)
     with _timed(seconds, "load and validate"):
         library = load(settings, project_dir)
-    with _timed(seconds, "analyze"):
-        analysis = analyze(library)
-    with _timed(seconds, "render"):
-        files = list(site_files(Context(library, analysis, directory_urls, site_url)))
-    if data is None:
-        data = make_data(library, analysis, target, seconds)
-    return LibraryBuild(library, files, target.engine.directory, seconds, page_count=len(files), _data=data)
+    with _timed(seconds, "plan"):
+        pages = plan(library, link(library.postmortems))
+    return LibraryBuild(library, pages, list(assets(library)), target, seconds, _worker=worker)

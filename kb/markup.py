@@ -130,6 +130,11 @@ class Rendered:
 _DEFERRED = re.compile(r"<!-- kb:html (\d+) -->")
 
 
+def marker(n: int) -> str:
+    """Where the ``n``-th deferred fragment of a page goes, counting from 0."""
+    return f"<!-- kb:html {n} -->"
+
+
 class _Page:
     """What a template collects while it renders: deferred HTML and its headings."""
 
@@ -139,9 +144,9 @@ class _Page:
         self.ids: set[str] = set()
 
     def defer(self, caller: Callable[[], str]) -> Markup:
-        marker = f"<!-- kb:html {len(self.deferred)} -->"
-        self.deferred[marker] = str(caller()).strip()
-        return Markup(marker)
+        mark = marker(len(self.deferred))
+        self.deferred[mark] = str(caller()).strip()
+        return Markup(mark)
 
     def heading(self, level: int, title: object) -> Markup:
         """An ``<h2>``/``<h3>`` with a unique id and a permalink, listed in the toc."""

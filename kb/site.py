@@ -1,26 +1,30 @@
-"""The pages and assets the library adds to a site: the render stage's output.
+"""What the library adds to a site: the plan of its pages, and its assets.
 
-Each page is Markdown plus its deferred HTML (``kb.markup.Rendered``). The MkDocs plugin
-turns them into generated files; nothing here knows about MkDocs. The data files (the
-JSON API, the feed) come from ``kb.build``'s data stage.
+The plan is decided from the loaded library alone, before any analysis, so a site
+generator can list every page at once and read each one's content when it gets to it.
+A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
+page's summary and narrative); the rest of a page comes from ``Page.render``, given the
+analysis: deferred HTML (``kb.markup.Rendered``) and, for the other pages, the Markdown
+too. Nothing here knows about MkDocs; the data files (the JSON API, the feed) come from
+``kb.build``'s data stage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from kb import insights, lessons, pagefind, reading, urls
 from kb.library import Library
+from kb.links import Links
 from kb.markup import Rendered
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import group_page
-from kb.pages.postmortem import postmortem_page
+from kb.pages.postmortem import postmortem_markdown, postmortem_page
 
 # Assets every page may need: plain files, no framework, nothing fetched from a CDN.
 STYLESHEETS = ("assets/postmortems.css", "assets/learning.css")
@@ -35,43 +39,58 @@ MARKDOWN_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html")
 
 @dataclass(frozen=True)
 class SiteFile:
+    """A file written as it is: a stylesheet or a script."""
+
     path: str  # relative to the site's docs folder
     content: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the site's docs folder
+    render: Callable[[Context], Rendered]  # the whole page, given the analysis
     in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
-    # A page's HTML that replaces its markers once the site generator is done with
-    # the page (see ``kb.markup.fill_deferred``).
-    deferred: dict[str, str] = field(default_factory=dict)
-    toc: list[dict[str, Any]] = field(default_factory=list)  # headings in deferred HTML, first in the page
+    markdown: str | None = None  # its Markdown, when the library alone decides it
 
 
-def page_file(path: str, page: Rendered, in_nav: bool = False) -> SiteFile:
-    return SiteFile(path, page.markdown, in_nav, page.deferred, page.toc)
+def assets(library: Library) -> Iterator[SiteFile]:
+    """The stylesheets and scripts, and Pagefind's when it is on."""
+    for name in (*STYLESHEETS, *SCRIPTS, *(pagefind.ASSETS if library.settings.pagefind else ())):
+        yield SiteFile(name, resources.files("kb").joinpath(name).read_text(encoding="utf-8"))
 
 
-def learning_files(library: Library, directory_urls: bool = True) -> Iterator[SiteFile]:
+def learning_pages() -> Iterator[Page]:
     """Lessons, reading lists and insights."""
-    yield page_file(lessons.PAGE, lessons.lessons_page(library, directory_urls), in_nav=True)
-    yield page_file(reading.PAGE, reading.reading_page(library, directory_urls), in_nav=True)
-    yield page_file(insights.PAGE, insights.insights_page(library), in_nav=True)
+    yield Page(lessons.PAGE, lambda ctx: lessons.lessons_page(ctx.library, ctx.directory_urls), in_nav=True)
+    yield Page(reading.PAGE, lambda ctx: reading.reading_page(ctx.library, ctx.directory_urls), in_nav=True)
+    yield Page(insights.PAGE, lambda ctx: insights.insights_page(ctx.library), in_nav=True)
 
 
-def site_files(ctx: Context) -> Iterator[SiteFile]:
-    library, links = ctx.library, ctx.analysis.links
-    for asset in (*STYLESHEETS, *SCRIPTS):
-        yield SiteFile(asset, resources.files("kb").joinpath(asset).read_text(encoding="utf-8"))
-    yield page_file(urls.POSTMORTEMS, postmortems_page(ctx), in_nav=True)
-    for pm in library.postmortems:
-        yield page_file(urls.postmortem(pm.slug), postmortem_page(pm, ctx))
-    yield page_file(urls.CAUSES, causes_page(ctx), in_nav=True)
-    yield page_file(urls.ACTION_ITEMS, board_page(ctx), in_nav=True)
-    for key in library.causes:
-        yield page_file(urls.cause(key), cause_page(key, ctx))
-    for group in links.services.values():
-        yield page_file(urls.service(group.slug), group_page("service", group, ctx))
-    for group in links.teams.values():
-        yield page_file(urls.team(group.slug), group_page("team", group, ctx))
-    yield from learning_files(library, ctx.directory_urls)
-    if library.settings.pagefind:  # the search page and its assets; Pagefind indexes the site after the build
-        for asset in pagefind.ASSETS:
-            yield SiteFile(asset, resources.files("kb").joinpath(asset).read_text(encoding="utf-8"))
-        yield SiteFile(pagefind.PAGE, pagefind.search_page(), in_nav=True)
+def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
+    def render(ctx: Context) -> Rendered:
+        groups = ctx.analysis.links.services if kind == "service" else ctx.analysis.links.teams
+        return group_page(kind, groups[slug], ctx)
+
+    return render
+
+
+def plan(library: Library, links: Links) -> list[Page]:
+    """Every page, postmortems first: they are most of the site, and their Markdown is
+    ready, so a site generator can start on them while the other pages are rendered."""
+    pages = [
+        Page(urls.postmortem(pm.slug), lambda ctx, pm=pm: postmortem_page(pm, ctx), markdown=postmortem_markdown(pm))
+        for pm in library.postmortems
+    ]
+    pages += [
+        Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
+        Page(urls.CAUSES, causes_page, in_nav=True),
+        Page(urls.ACTION_ITEMS, board_page, in_nav=True),
+        *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),
+        *(Page(urls.service(slug), _group_page("service", slug)) for slug in links.services),
+        *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
+        *learning_pages(),
+    ]
+    if library.settings.pagefind:  # the search page; Pagefind indexes the site after the build
+        search = pagefind.search_page()
+        pages.append(Page(pagefind.PAGE, lambda ctx: Rendered(search, {}, []), in_nav=True, markdown=search))
+    return pages

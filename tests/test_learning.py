@@ -41,12 +41,14 @@ from learning_library import (
 from support import REPO, Build, Site, WriteProject
 
 from kb import insights, reading
+from kb.analysis import analyze
 from kb.feed import feed_xml
 from kb.history import this_week_in_history
 from kb.library import Library, load
 from kb.markup import fill_deferred
+from kb.pages.common import Context
 from kb.project import open_project
-from kb.site import learning_files
+from kb.site import learning_pages
 
 # --- building and reading the site -------------------------------------------------------
 
@@ -375,13 +377,17 @@ def test_two_builds_write_the_same_bytes(project: Path, site: Site, tmp_path: Pa
 DIGEST = """
 import hashlib, sys
 from pathlib import Path
+from kb.analysis import analyze
 from kb.feed import feed_xml
-from kb.site import learning_files
 from kb.library import load
+from kb.pages.common import Context
 from kb.project import open_project
+from kb.site import learning_pages
 project = open_project(Path(sys.argv[1]))
 library = load(project.settings, project.root)
-pages = "".join(f.path + f.content + "".join(f.deferred.values()) for f in learning_files(library, True))
+ctx = Context(library, analyze(library))
+rendered = [(p.path, p.render(ctx)) for p in learning_pages()]
+pages = "".join(path + r.markdown + "".join(r.deferred.values()) for path, r in rendered)
 print(hashlib.sha256((pages + feed_xml(library, True, "https://example.com/")).encode()).hexdigest())
 """
 
@@ -411,8 +417,8 @@ def example() -> Library:
 
 
 def rendered(example: Library, path: str) -> Blocks:
-    page = next(f for f in learning_files(example) if f.path == path)
-    body = page.content.split("---\n", 2)[2]  # past the page's front matter
+    page = next(p for p in learning_pages() if p.path == path).render(Context(example, analyze(example)))
+    body = page.markdown.split("---\n", 2)[2]  # past the page's front matter
     html = markdown.markdown(body, extensions=["tables", "attr_list", "md_in_html"])
     return Blocks(fill_deferred(html, page.deferred))
 

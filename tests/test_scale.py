@@ -22,7 +22,9 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import REPO
 
-from kb.build import PARALLEL_FROM
+from kb.build import PARALLEL_FROM, LibraryBuild, build_library
+from kb.markup import Rendered
+from kb.project import open_project
 
 SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
 SAME = 50  # postmortems compared: the first ones generated, in both libraries
@@ -113,3 +115,30 @@ def test_a_build_in_a_daemon_process_makes_its_data_itself(sites: dict[int, tupl
     project = sites[LARGE][0].parent
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(build_and_count, (project,)) == LARGE
+
+
+def rendered_site(project: Path, kill_worker: bool) -> tuple[LibraryBuild, dict[str, Rendered], dict[str, str]]:
+    settings = open_project(project / "mkdocs.yml").settings
+    build = build_library(settings, project)
+    assert build._worker is not None, "a library this large is rendered by a worker"
+    if kill_worker:
+        build._worker.process.kill()
+    pages = {page.path: build.rendered(page.path) for page in build.pages}
+    return build, pages, build.finish()
+
+
+def test_pages_are_the_same_whether_the_worker_or_the_build_renders_them(
+    sites: dict[int, tuple[Path, list[str]]],
+) -> None:
+    project = sites[LARGE][0].parent
+    by_worker, worker_pages, worker_data = rendered_site(project, kill_worker=False)
+    here, own_pages, own_data = rendered_site(project, kill_worker=True)
+    assert by_worker.worker_failure is None
+    assert here.worker_failure and "exit code" in here.worker_failure
+    assert "the worker failed" in here.summary()
+    assert own_pages == worker_pages
+    assert own_data == worker_data
+    # A postmortem page's Markdown is planned before any analysis: the render agrees.
+    planned = {page.path: page.markdown for page in by_worker.pages if page.markdown is not None}
+    assert len(planned) >= LARGE
+    assert all(worker_pages[path].markdown == markdown for path, markdown in planned.items())

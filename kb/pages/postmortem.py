@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from kb import pagefind, urls
 from kb.completeness import completeness, shows_checklist
-from kb.markup import Rendered, clock, meta, moment, render, span, text
+from kb.markup import Rendered, clock, marker, meta, moment, paragraph, render, span, text
 from kb.model import Impact, Postmortem
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
 from kb.sanitize import NARRATIVE_MARK
@@ -124,14 +124,25 @@ def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[
     return [(pm_anchor(s.pm, page, ctx), "; ".join(s.reasons)) for s in similar]
 
 
+def postmortem_markdown(pm: Postmortem) -> str:
+    """The page's Markdown: its summary and narrative, between the markers of its deferred
+    sections. It needs nothing but the postmortem, so a build has it before any analysis."""
+    # The left sidebar would be empty (postmortems are not in the nav): give the page its
+    # width instead. Tags go to Material's tags plugin.
+    parts = [meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags}), marker(0)]
+    if pm.summary:
+        parts.append(paragraph(pm.summary))
+    parts += [marker(1), NARRATIVE_MARK]
+    if pm.body.strip():
+        parts += ["---", pm.body.strip("\n")]
+    return "\n\n".join(parts) + "\n"
+
+
 def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
     page = urls.postmortem(pm.slug)
     related = ctx.analysis.links.related.get(pm.slug, [])
-    return render(
-        "postmortem.md.j2",
-        # The left sidebar would be empty (postmortems are not in the nav): give the
-        # page its width instead. Tags go to Material's tags plugin.
-        meta=meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags}),
+    sections = render(
+        "postmortem.html.j2",
         pm=pm,
         banner=STATUS_BANNERS.get(pm.status),
         checklist=completeness(pm, ctx.library.settings) if shows_checklist(pm) else None,
@@ -147,5 +158,5 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         related=[pm_anchor(r, page, ctx) for r in related],
         similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
         pagefind=pagefind.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind.OFF,
-        narrative_mark=Markup(NARRATIVE_MARK),
     )
+    return Rendered(postmortem_markdown(pm), sections.deferred, sections.toc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 from pathlib import Path
@@ -11,20 +12,22 @@ from mkdocs.config import config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents, get_toc
+from mkdocs.utils.templates import TemplateContext
 
 from kb.build import build_library
 from kb.history import with_this_week
-from kb.markup import fill_deferred
+from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
 from kb.sanitize import sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS, SiteFile
+from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -56,8 +59,8 @@ class PostmortemsPlugin(BasePlugin):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        # Pages are added here, before the nav is built, so the nav and every link
-        # check in MkDocs see them like hand-written pages.
+        # Every page is listed here, before the nav is built, so the nav and every link
+        # check in MkDocs see them like hand-written pages; their content comes later.
         try:
             self.build = build_library(
                 self.settings, self.project_dir, config.use_directory_urls, config.site_url or None
@@ -67,18 +70,40 @@ class PostmortemsPlugin(BasePlugin):
         for problem in self.build.library.problems:
             log.warning(str(problem))
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
-        self.pages: dict[str, SiteFile] = {}  # generated pages with deferred HTML, by source path
-        for page in self.build.hand_over():
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            generated = File.generated(config, page.path, content=page.content, inclusion=inclusion)
-            if page.deferred:
-                self.pages[generated.src_uri] = page
-            clash = by_url.get(generated.dest_uri)
+        self.planned = {page.path for page in self.build.pages}
+        self.markdown_later = {page.path for page in self.build.pages if page.markdown is None}
+        self.rendered: dict[str, Rendered] = {}  # pages rendered and not yet written, by source path
+        generated = [
+            *(File.generated(config, asset.path, content=asset.content) for asset in self.build.assets),
+            # A page's Markdown may come later: from on_page_read_source, when MkDocs reads it.
+            *(
+                File.generated(
+                    config,
+                    page.path,
+                    content=page.markdown or "",
+                    inclusion=InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV,
+                )
+                for page in self.build.pages
+            ),
+        ]
+        for file in generated:
+            clash = by_url.get(file.dest_uri)
             if clash:
-                log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, page.path)
+                log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, file.src_uri)
                 files.remove(clash)
-            files.append(generated)
+            files.append(file)
+        # The library lives until the build ends: the collector need not walk it again
+        # and again while MkDocs renders thousands of pages (unfrozen in on_post_build).
+        gc.freeze()
         return files
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        # A page whose Markdown needs the analysis is rendered (or received) now.
+        path = page.file.src_uri
+        if path not in self.markdown_later:
+            return None
+        self.rendered[path] = self.build.rendered(path)
+        return self.rendered[path].markdown
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # The home page can show "this week in incident history" where it asks for it.
@@ -87,20 +112,31 @@ class PostmortemsPlugin(BasePlugin):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # After Markdown, before the theme: the narrative's raw HTML and links are
         # untrusted input, unless the site says every author is trusted.
-        generated = self.pages.get(page.file.src_uri)
-        if generated and generated.toc:  # its deferred headings come first in the page
-            page.toc = TableOfContents([*get_toc(generated.toc), *page.toc])  # type: ignore[arg-type]
         return html if self.settings.trust_html else sanitize_narrative(html)
+
+    @event_priority(50)  # before the search plugin indexes the page with its table of contents
+    def on_page_context(
+        self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        path = page.file.src_uri
+        if path in self.planned:
+            if path not in self.rendered:
+                self.rendered[path] = self.build.rendered(path)
+            toc = self.rendered[path].toc
+            if toc:  # its deferred headings come first in the page
+                page.toc = TableOfContents([*get_toc(toc), *page.toc])  # type: ignore[arg-type]
+        return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # A generated page's tables and badges go in last, so MkDocs never parses them.
         # Popped: a page is written once, and its HTML need not stay in memory after.
-        generated = self.pages.pop(page.file.src_uri, None)
-        return fill_deferred(output, generated.deferred) if generated else output
+        rendered = self.rendered.pop(page.file.src_uri, None)
+        return fill_deferred(output, rendered.deferred) if rendered else output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         # The JSON API and the feed were made alongside the pages (in a worker process,
         # for a large library); the build ends when they are written.
+        gc.unfreeze()  # the next build (mkdocs serve) has a library of its own
         try:
             data = self.build.finish()
         except SearchError as exc:
