@@ -24,7 +24,7 @@ import multiprocessing
 import queue
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
@@ -86,45 +86,75 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
     return Data(files, index, seconds)
 
 
-def _work(settings: Settings, project_dir: Path, target: Target, out: multiprocessing.Queue[Any]) -> None:
-    """The worker process: analyze, render every page, then the data stage."""
+def _work(settings: Settings, project_dir: Path, target: Target, send: Callable[[str, Any], None]) -> None:
+    """One build's part in the worker process: analyze, render every page, then the data stage."""
     seconds: dict[str, float] = {}
     try:
         with _timed(seconds, "worker load"):
             library = load(settings, project_dir)
-        gc.freeze()  # the library lives as long as the process: no collection need walk it
+        gc.freeze()  # the library lives until this build's end: no collection need walk it
         with _timed(seconds, "worker analyze"):
             ctx = Context(library, analyze(library), target.directory_urls, target.site_url)
         with _timed(seconds, "worker render"):
             # The pages whose Markdown the site generator waits for first (sort is stable).
             pages = sorted(plan(library, ctx.analysis.links), key=lambda page: page.markdown is not None)
             for start in range(0, len(pages), BATCH):
-                out.put(("pages", [(page.path, page.render(ctx)) for page in pages[start : start + BATCH]]))
-        out.put(("data", make_data(library, ctx.analysis, target, seconds)))
+                send("pages", [(page.path, page.render(ctx)) for page in pages[start : start + BATCH]])
+        send("data", make_data(library, ctx.analysis, target, seconds))
     except Exception:  # reported, and the build does the work itself
-        out.put(("failed", traceback.format_exc()))
+        send("failed", traceback.format_exc())
+    finally:
+        gc.unfreeze()
 
 
-class _Worker:
-    """The worker process, and the messages it sends."""
+def _serve(tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any]) -> None:
+    """The worker process: builds, one after the other, until told to stop. Its parse cache
+    (``kb.library``) lasts from one build to the next, as the site generator's does."""
+    while (task := tasks.get()) is not None:
+        number, settings, project_dir, target = task
+        _work(settings, project_dir, target, lambda kind, body, number=number: out.put((number, kind, body)))
 
-    def __init__(self, settings: Settings, project_dir: Path, target: Target) -> None:
-        # "spawn": a fresh interpreter, not a fork of one running a site generator.
-        context = multiprocessing.get_context("spawn")
-        self.messages: multiprocessing.Queue[Any] = context.Queue()
-        self.process: BaseProcess = context.Process(
-            target=_work, args=(settings, project_dir, target, self.messages), daemon=True
-        )
-        self.process.start()
+
+class Worker:
+    """A worker process for builds, started with the first one. ``mkdocs serve`` keeps one
+    for all its rebuilds (``close`` it after); a single build starts and closes its own."""
+
+    def __init__(self) -> None:
+        self.process: BaseProcess | None = None
+        self.builds = 0
+
+    def start(self, settings: Settings, project_dir: Path, target: Target) -> None:
+        """Start a build; its messages replace those of any build before it."""
+        if self.process is None or not self.process.is_alive():
+            # "spawn": a fresh interpreter, not a fork of one running a site generator.
+            context = multiprocessing.get_context("spawn")
+            self.tasks: multiprocessing.Queue[Any] = context.Queue()
+            self.messages: multiprocessing.Queue[Any] = context.Queue()
+            self.process = context.Process(target=_serve, args=(self.tasks, self.messages), daemon=True)
+            self.process.start()
+        self.builds += 1
+        self.tasks.put((self.builds, settings, project_dir, target))
 
     def receive(self) -> tuple[str, Any]:
-        """The next message; ``("failed", why)`` if the process ended without sending one."""
+        """The current build's next message; ``("failed", why)`` if the process ended."""
+        assert self.process is not None, "start() comes first"
         while True:
             try:
-                return self.messages.get(timeout=0.5)
+                number, kind, body = self.messages.get(timeout=0.5)
             except queue.Empty:
                 if not self.process.is_alive() and self.messages.empty():
                     return ("failed", f"the worker process ended with exit code {self.process.exitcode}")
+                continue
+            if number == self.builds:  # not a build the site generator gave up on
+                return kind, body
+
+    def close(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.tasks.put(None)
+            self.process.join(timeout=5)
+            if self.process.is_alive():
+                self.process.kill()
+        self.process = None
 
 
 @dataclass
@@ -136,7 +166,8 @@ class LibraryBuild:
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, in order
     index: UpdateStats | None = None
     worker_failure: str | None = None  # why the worker's part was done here instead
-    _worker: _Worker | None = None
+    _worker: Worker | None = None  # while it has more to send
+    _own_worker: bool = False  # started for this build alone: closed when it is done
     _received: dict[str, Rendered] = field(default_factory=dict)  # from the worker, not yet asked for
     _context: Context | None = None  # for rendering here, made when first needed
     _data: Data | None = None
@@ -195,6 +226,8 @@ class LibraryBuild:
             self._data = body
         else:
             self.worker_failure = body
+        if self._own_worker:
+            self._worker.close()
         self._worker = None  # its last message
 
     def _local_context(self) -> Context:
@@ -206,20 +239,30 @@ class LibraryBuild:
 
 
 def build_library(
-    settings: Settings, project_dir: Path, directory_urls: bool = True, site_url: str | None = None
+    settings: Settings,
+    project_dir: Path,
+    directory_urls: bool = True,
+    site_url: str | None = None,
+    worker: Worker | None = None,
 ) -> LibraryBuild:
-    """Load the library and plan its pages. Call ``finish`` before the build ends."""
+    """Load the library and plan its pages. Call ``finish`` before the build ends.
+
+    A large library is rendered by ``worker``, or by a worker of its own if none is given.
+    """
     seconds: dict[str, float] = {}
     # Chosen now, so that an engine whose extra is missing fails before any work.
     target = Target(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
     source_dir = settings.source_dir(project_dir)
-    worker = None
     # A daemon process (a multiprocessing.Pool's worker running the build) may not start one.
     parallel = not multiprocessing.current_process().daemon
+    use = None
     if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
-        worker = _Worker(settings, project_dir, target)
+        use = worker or Worker()
+        use.start(settings, project_dir, target)
     with _timed(seconds, "load and validate"):
         library = load(settings, project_dir)
     with _timed(seconds, "plan"):
         pages = plan(library, link(library.postmortems))
-    return LibraryBuild(library, pages, list(assets(library)), target, seconds, _worker=worker)
+    return LibraryBuild(
+        library, pages, list(assets(library)), target, seconds, _worker=use, _own_worker=use is not worker
+    )

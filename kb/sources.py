@@ -48,7 +48,8 @@ def discover(source_dir: Path) -> Iterator[Path]:
             if not name.endswith(".md") or name.startswith(("_", ".")) or name == "README.md":
                 continue
             path = Path(folder, name)
-            if path.resolve().is_relative_to(root):
+            # os.walk does not follow linked folders, so only a linked file can lead out.
+            if not path.is_symlink() or path.resolve().is_relative_to(root):
                 yield path
 
 

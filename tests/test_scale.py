@@ -22,7 +22,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import REPO
 
-from kb.build import PARALLEL_FROM, LibraryBuild, build_library
+from kb.build import PARALLEL_FROM, LibraryBuild, Worker, build_library
 from kb.markup import Rendered
 from kb.project import open_project
 
@@ -117,9 +117,11 @@ def test_a_build_in_a_daemon_process_makes_its_data_itself(sites: dict[int, tupl
         assert pool.apply(build_and_count, (project,)) == LARGE
 
 
-def rendered_site(project: Path, kill_worker: bool) -> tuple[LibraryBuild, dict[str, Rendered], dict[str, str]]:
+def rendered_site(
+    project: Path, kill_worker: bool, directory_urls: bool = True
+) -> tuple[LibraryBuild, dict[str, Rendered], dict[str, str]]:
     settings = open_project(project / "mkdocs.yml").settings
-    build = build_library(settings, project)
+    build = build_library(settings, project, directory_urls)
     assert build._worker is not None, "a library this large is rendered by a worker"
     if kill_worker:
         build._worker.process.kill()
@@ -142,3 +144,25 @@ def test_pages_are_the_same_whether_the_worker_or_the_build_renders_them(
     planned = {page.path: page.markdown for page in by_worker.pages if page.markdown is not None}
     assert len(planned) >= LARGE
     assert all(worker_pages[path].markdown == markdown for path, markdown in planned.items())
+
+
+def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    """As under mkdocs serve: one worker for every rebuild; a build given up half-way
+    (MkDocs failed, say) must not leak its pages into the next one."""
+    project = sites[LARGE][0].parent
+    settings = open_project(project / "mkdocs.yml").settings
+    _, expected, _ = rendered_site(project, kill_worker=False, directory_urls=False)
+    worker = Worker()
+    try:
+        abandoned = build_library(settings, project, directory_urls=True, worker=worker)
+        assert abandoned._worker is worker
+        process = worker.process
+        build = build_library(settings, project, directory_urls=False, worker=worker)
+        pages = {page.path: build.rendered(page.path) for page in build.pages}
+        build.finish()
+        assert build.worker_failure is None
+        assert worker.process is process and process.is_alive()  # kept for the next rebuild
+        assert pages == expected
+    finally:
+        worker.close()
+    assert worker.process is None

@@ -19,7 +19,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents, get_toc
 from mkdocs.utils.templates import TemplateContext
 
-from kb.build import build_library
+from kb.build import Worker, build_library
 from kb.history import with_this_week
 from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
@@ -38,6 +38,16 @@ class PostmortemsPlugin(BasePlugin):
     # MkDocs only checks that each option exists; ``kb.settings`` checks the values,
     # so the build and the ``kb`` command accept exactly the same options.
     config_scheme = tuple((name, config_options.Type(object, default=None)) for name in fields_of(Settings))
+    worker: Worker | None = None  # kept across the rebuilds of mkdocs serve
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # mkdocs serve rebuilds after every save: one worker process, with its parse
+        # cache, serves them all. A single build starts its own.
+        self.worker = Worker() if command == "serve" else None
+
+    def on_shutdown(self) -> None:
+        if self.worker:
+            self.worker.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {name: value for name, value in self.config.items() if value is not None}
@@ -63,7 +73,7 @@ class PostmortemsPlugin(BasePlugin):
         # check in MkDocs see them like hand-written pages; their content comes later.
         try:
             self.build = build_library(
-                self.settings, self.project_dir, config.use_directory_urls, config.site_url or None
+                self.settings, self.project_dir, config.use_directory_urls, config.site_url or None, self.worker
             )
         except SearchError as exc:
             raise PluginError(str(exc)) from None
