@@ -19,6 +19,7 @@ it, is done here: the site is the same either way.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import queue
@@ -34,7 +35,7 @@ from typing import Any
 from kb import feed
 from kb.analysis import Analysis, analyze
 from kb.api import api_files
-from kb.library import Library, load
+from kb.library import CacheKey, Checked, Library, check_from_the_end, load
 from kb.links import link
 from kb.markup import Rendered
 from kb.pages.common import Context
@@ -86,10 +87,15 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
     return Data(files, index, seconds)
 
 
-def _work(settings: Settings, project_dir: Path, target: Target, send: Callable[[str, Any], None]) -> None:
-    """One build's part in the worker process: analyze, render every page, then the data stage."""
+def _work(
+    settings: Settings, project_dir: Path, target: Target, send: Callable[[str, Any], None], reached: Callable[[], int]
+) -> None:
+    """One build's part in the worker process: help check the files, then analyze,
+    render every page, and the data stage."""
     seconds: dict[str, float] = {}
     try:
+        with _timed(seconds, "worker helps load"):
+            check_from_the_end(settings, project_dir, reached, lambda checked: send("checked", checked))
         with _timed(seconds, "worker load"):
             library = load(settings, project_dir)
         gc.freeze()  # the library lives until this build's end: no collection need walk it
@@ -107,12 +113,18 @@ def _work(settings: Settings, project_dir: Path, target: Target, send: Callable[
         gc.unfreeze()
 
 
-def _serve(tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any]) -> None:
+def _serve(tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], position: ctypes.c_int) -> None:
     """The worker process: builds, one after the other, until told to stop. Its parse cache
     (``kb.library``) lasts from one build to the next, as the site generator's does."""
     while (task := tasks.get()) is not None:
         number, settings, project_dir, target = task
-        _work(settings, project_dir, target, lambda kind, body, number=number: out.put((number, kind, body)))
+        _work(
+            settings,
+            project_dir,
+            target,
+            lambda kind, body, number=number: out.put((number, kind, body)),
+            lambda: position.value,
+        )
 
 
 class Worker:
@@ -122,6 +134,7 @@ class Worker:
     def __init__(self) -> None:
         self.process: BaseProcess | None = None
         self.builds = 0
+        self.held: list[tuple[str, Any]] = []  # received while looking for files it checked
 
     def start(self, settings: Settings, project_dir: Path, target: Target) -> None:
         """Start a build; its messages replace those of any build before it."""
@@ -130,14 +143,42 @@ class Worker:
             context = multiprocessing.get_context("spawn")
             self.tasks: multiprocessing.Queue[Any] = context.Queue()
             self.messages: multiprocessing.Queue[Any] = context.Queue()
-            self.process = context.Process(target=_serve, args=(self.tasks, self.messages), daemon=True)
+            # The file the loader here has got to: the worker checks files from the end until there.
+            self.position: ctypes.c_int = context.Value("i", -1, lock=False)
+            self.process = context.Process(target=_serve, args=(self.tasks, self.messages, self.position), daemon=True)
             self.process.start()
         self.builds += 1
+        self.held = []
+        self.position.value = -1
         self.tasks.put((self.builds, settings, project_dir, target))
+
+    # kb.library.Helper, while this process loads the library
+    def reached(self, index: int) -> None:
+        self.position.value = index
+
+    def checked(self) -> list[tuple[CacheKey, Checked]]:
+        files = []
+        while True:
+            try:
+                number, kind, body = self.messages.get_nowait()
+            except queue.Empty:
+                return files
+            if number != self.builds:
+                continue
+            if kind == "checked":
+                files += body
+            else:
+                self.held.append((kind, body))
+
+    def loaded(self) -> None:
+        """This process has loaded the library: the worker checks no more files for it."""
+        self.position.value = 2**31 - 1
 
     def receive(self) -> tuple[str, Any]:
         """The current build's next message; ``("failed", why)`` if the process ended."""
         assert self.process is not None, "start() comes first"
+        if self.held:
+            return self.held.pop(0)
         while True:
             try:
                 number, kind, body = self.messages.get(timeout=0.5)
@@ -148,12 +189,15 @@ class Worker:
             if number == self.builds:  # not a build the site generator gave up on
                 return kind, body
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Let the process end; ``wait=False`` returns at once (it takes a second to free a
+        large library's memory, and a build that has what it needs need not wait)."""
         if self.process is not None and self.process.is_alive():
             self.tasks.put(None)
-            self.process.join(timeout=5)
-            if self.process.is_alive():
-                self.process.kill()
+            if wait:
+                self.process.join(timeout=5)
+                if self.process.is_alive():
+                    self.process.kill()
         self.process = None
 
 
@@ -218,7 +262,10 @@ class LibraryBuild:
 
     def _receive(self) -> None:
         assert self._worker is not None
-        kind, body = self._worker.receive()
+        with _timed(self.seconds, "waiting for the worker"):
+            kind, body = self._worker.receive()
+        if kind == "checked":  # files it checked after the loader here was done
+            return
         if kind == "pages":
             self._received.update(body)
             return
@@ -227,7 +274,7 @@ class LibraryBuild:
         else:
             self.worker_failure = body
         if self._own_worker:
-            self._worker.close()
+            self._worker.close(wait=False)
         self._worker = None  # its last message
 
     def _local_context(self) -> Context:
@@ -260,7 +307,9 @@ def build_library(
         use = worker or Worker()
         use.start(settings, project_dir, target)
     with _timed(seconds, "load and validate"):
-        library = load(settings, project_dir)
+        library = load(settings, project_dir, helper=use)
+    if use:
+        use.loaded()
     with _timed(seconds, "plan"):
         pages = plan(library, link(library.postmortems))
     return LibraryBuild(

@@ -10,10 +10,11 @@ import dataclasses
 import hashlib
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from kb import action_checks, blameless
 from kb.model import Cause, Postmortem, ReadingList
@@ -29,13 +30,17 @@ AUDIENCES: dict[str, frozenset[str]] = {
     "restricted": frozenset({"public", "internal", "restricted"}),
 }
 _SLUG = re.compile(SLUG_PATTERN)
+HELPER_BATCH = 50  # files a helper process sends at a time
+HELPER_POLL = 10  # files checked here between two looks at what the helper sent
 _MOMENTS = ("started", "detected", "mitigated", "resolved")
 
 
 # Files already checked in this process: (path, content digest, settings and catalog)
 # -> the result and its problems. Bounded, oldest first out.
 MAX_CACHED = 50_000
-_PARSED: dict[tuple[str, bytes, int], tuple[_Parsed | None, list[Problem]]] = {}
+CacheKey = tuple[str, bytes, bytes]
+Checked = tuple["_Parsed | None", list[Problem]]
+_PARSED: dict[CacheKey, Checked] = {}
 
 
 class _Parsed(NamedTuple):
@@ -61,10 +66,54 @@ class Library:
         return {pm.slug: pm for pm in self.postmortems}
 
 
-def load(settings: Settings, project_dir: Path) -> Library:
+class Helper(Protocol):
+    """Another process that checks files from the end of the library while this one
+    starts from the front (see ``check_from_the_end``)."""
+
+    def reached(self, index: int) -> None:
+        """This process is about to check file ``index``: the helper can stop there."""
+
+    def checked(self) -> Iterable[tuple[CacheKey, Checked]]:
+        """The files it has checked since last asked, without waiting."""
+
+
+def load(settings: Settings, project_dir: Path, helper: Helper | None = None) -> Library:
     """Read and check the library under ``project_dir / settings.source``."""
     loader = _Loader(settings, project_dir)
-    return loader.run()
+    return loader.run(helper)
+
+
+def check_from_the_end(
+    settings: Settings,
+    project_dir: Path,
+    reached: Callable[[], int],
+    send: Callable[[list[tuple[CacheKey, Checked]]], None],
+) -> None:
+    """Check files from the last one back, for a process running ``load`` from the first
+    one (its ``Helper``), until ``reached()`` says it got there. Only files not already
+    in this process's cache are checked and sent: a file both processes have seen before
+    (a ``mkdocs serve`` rebuild) is in the other one's cache too.
+
+    What is sent leaves out the YAML values, which the other process has no use for:
+    the postmortem, the line of every key, the problems.
+    """
+    loader = _Loader(settings, project_dir)
+    causes = loader.load_causes()
+    files = list(discover(loader.source_dir)) if loader.source_dir.is_dir() else []
+    batch: list[tuple[CacheKey, Checked]] = []
+    for index in range(len(files) - 1, -1, -1):
+        if index <= reached():
+            break
+        key = loader.key(files[index], causes)
+        if key in _PARSED:
+            continue
+        parsed, problems = loader.checked(key, files[index], causes)
+        lean = parsed._replace(tree=Tree(None, parsed.tree.lines, [])) if parsed else None
+        batch.append((key, (lean, problems)))
+        if len(batch) == HELPER_BATCH:
+            send(batch)
+            batch = []
+    send(batch)
 
 
 class _Loader:
@@ -74,7 +123,7 @@ class _Loader:
         self.source_dir = settings.source_dir(project_dir)
         self.problems: list[Problem] = []
         self.today = settings.build_date()
-        self._fingerprint: int | None = None
+        self._fingerprint: bytes | None = None
 
     def rel(self, path: Path) -> str:
         try:
@@ -85,12 +134,20 @@ class _Loader:
     def checker(self, rel: str, tree: Tree) -> Checker:
         return Checker(rel, tree, self.settings.severities, self.settings.zone(), self.settings.timezone)
 
-    def run(self) -> Library:
+    def run(self, helper: Helper | None) -> Library:
         if not self.source_dir.is_dir():
             self.problems.append(Problem(self.settings.source, 1, "error", "source folder does not exist"))
         causes = self.load_causes()
         files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
-        candidates = [pm for path in files if (pm := self.load_postmortem(path, causes)) is not None]
+        candidates = []
+        for index, path in enumerate(files):
+            if helper and index % HELPER_POLL == 0:
+                helper.reached(index)
+                _PARSED.update(helper.checked())
+            parsed, problems = self.checked(self.key(path, causes), path, causes)
+            self.problems += problems
+            if parsed is not None:
+                candidates.append(parsed)
         valid = self.check_across(candidates)
         allowed = AUDIENCES[self.settings.audience]
         included = [pm for pm in valid if pm.visibility in allowed]
@@ -162,17 +219,21 @@ class _Loader:
 
     # --- one postmortem -------------------------------------------------------------
 
-    def load_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:
-        """Read and check one file, or reuse the result of an earlier build of this process.
-
-        ``mkdocs serve`` rebuilds the whole site after every save; most files have not
-        changed, and neither have the settings and catalog their checks depend on.
-        """
+    def key(self, path: Path, causes: dict[str, Cause]) -> CacheKey:
+        """What a file's checks depend on: its content, the settings, the cause catalog."""
         try:
             digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
         except OSError:
             digest = b""  # unreadable: parse_postmortem reports it
-        key = (str(path), digest, self.fingerprint(causes))
+        return (str(path), digest, self.fingerprint(causes))
+
+    def checked(self, key: CacheKey, path: Path, causes: dict[str, Cause]) -> Checked:
+        """Read and check one file, or reuse the result of an earlier build of this process
+        (or of its helper's).
+
+        ``mkdocs serve`` rebuilds the whole site after every save; most files have not
+        changed, and neither have the settings and catalog their checks depend on.
+        """
         if key not in _PARSED:
             problems_before = len(self.problems)
             parsed = self.parse_postmortem(path, causes)
@@ -180,13 +241,13 @@ class _Loader:
             del self.problems[problems_before:]
             if len(_PARSED) > MAX_CACHED:
                 _PARSED.pop(next(iter(_PARSED)))
-        parsed, problems = _PARSED[key]
-        self.problems += problems
-        return parsed
+        return _PARSED[key]
 
-    def fingerprint(self, causes: dict[str, Cause]) -> int:
+    def fingerprint(self, causes: dict[str, Cause]) -> bytes:
+        # A digest, not hash(): the helper process must compute the same one.
         if self._fingerprint is None:
-            self._fingerprint = hash((repr(self.settings), repr(sorted(causes.items())), self.today))
+            state = repr((self.settings, sorted(causes.items()), self.today)).encode()
+            self._fingerprint = hashlib.blake2b(state, digest_size=16).digest()
         return self._fingerprint
 
     def parse_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:

@@ -7,8 +7,10 @@ import re
 from html import unescape
 
 import pytest
+from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from support import MKDOCS_YML, VALID_POSTMORTEM, Build, WriteProject
+from mkdocs_postmortems import material_toc
+from support import MKDOCS_YML, REPO, VALID_POSTMORTEM, Build, WriteProject
 
 INVALID = """\
     ---
@@ -253,9 +255,38 @@ def test_generated_sections_are_in_the_table_of_contents_before_the_narrative(
     anchors = re.findall(r'href="#([^"]+)"', toc)
     cause = "change-reached-every-host-at-once"  # its title, from causes.yml
     assert anchors == ["summary", "contributing-causes", cause, "action-items", "what-happened"]
+    assert material_toc.MARK not in page  # the stand-in entry was replaced
+    causes = toc[toc.index('href="#contributing-causes"') : toc.index('href="#action-items"')]
+    assert '<ul class="md-nav__list">' in causes  # the cause is nested under its section
     for anchor in anchors:  # each entry leads somewhere on the page
         assert f'id="{anchor}"' in page
     assert "kb:html" not in page  # every deferred fragment is in place
+
+
+HEADINGS = [
+    {
+        "level": 2,
+        "id": "contributing-causes",
+        "name": "Contributing causes",
+        "children": [{"level": 3, "id": "pool", "name": "Pool &amp; <code>x</code> &#39;y&#39;", "children": []}],
+    },
+    {"level": 2, "id": "timeline", "name": "Timeline", "children": []},
+]
+
+
+def test_deferred_headings_are_written_in_the_toc_as_material_writes_them() -> None:
+    """The plugin gives Material one stand-in entry and writes the rest itself (it is
+    cheaper): the result must be what Material's own partial makes of every entry."""
+    env = load_config(config_file=str(REPO / "mkdocs.yml")).theme.get_env()
+    item = env.get_template("partials/toc-item.html")
+
+    def squeeze(markup: str) -> str:
+        return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", markup)).strip()
+
+    materials = "".join(item.render(toc_item=entry) for entry in material_toc.with_headings(HEADINGS, [], False))
+    stand_in = "".join(item.render(toc_item=entry) for entry in material_toc.with_headings(HEADINGS, [], True))
+    assert material_toc.MARK in stand_in
+    assert squeeze(material_toc.fill(f"<ul>{stand_in}</ul>", HEADINGS)) == squeeze(f"<ul>{materials}</ul>")
 
 
 def test_material_search_indexes_the_summary_and_narrative_not_the_tables(

@@ -22,7 +22,9 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import REPO
 
+from kb import library
 from kb.build import PARALLEL_FROM, LibraryBuild, Worker, build_library
+from kb.library import CacheKey, Checked, check_from_the_end, load
 from kb.markup import Rendered
 from kb.project import open_project
 
@@ -166,3 +168,40 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
     finally:
         worker.close()
     assert worker.process is None
+
+
+class Sent:
+    """A helper whose files were all checked before the load starts (a worker, ahead)."""
+
+    def __init__(self, files: list[tuple[CacheKey, Checked]]) -> None:
+        self.files = files
+        self.positions: list[int] = []
+
+    def reached(self, index: int) -> None:
+        self.positions.append(index)
+
+    def checked(self) -> list[tuple[CacheKey, Checked]]:
+        files, self.files = self.files, []
+        return files
+
+
+def test_the_load_takes_the_files_a_helper_checked_from_the_end(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    project = sites[LARGE][0].parent
+    settings = open_project(project / "mkdocs.yml").settings
+    library._PARSED.clear()
+    alone = load(settings, project)
+    library._PARSED.clear()  # as in a fresh worker process
+    sent: list[tuple[CacheKey, Checked]] = []
+    check_from_the_end(settings, project, lambda: 99, sent.extend)
+    assert len(sent) == LARGE - 100  # files 299 down to 100
+    assert all(parsed is None or parsed.tree.value is None for _, (parsed, _) in sent)  # no YAML values sent
+    library._PARSED.clear()  # as in the process that loads
+    helper = Sent(sent)
+    helped = load(settings, project, helper)
+    assert helper.positions[:2] == [0, library.HELPER_POLL]
+    assert helped.postmortems == alone.postmortems
+    assert helped.problems == alone.problems
+    from_helper = {parsed.pm.slug: parsed.pm for _, (parsed, _) in sent if parsed}
+    taken = [pm for pm in helped.postmortems if pm.slug in from_helper]
+    assert len(taken) > LARGE / 2
+    assert all(pm is from_helper[pm.slug] for pm in taken)  # used as sent, not checked again

@@ -16,7 +16,6 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents, get_toc
 from mkdocs.utils.templates import TemplateContext
 
 from kb.build import Worker, build_library
@@ -28,6 +27,7 @@ from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
 from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+from mkdocs_postmortems import material_toc
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
 # aliases the mkdocs modules): MkDocs counts warnings there, so --strict fails on them.
@@ -61,6 +61,7 @@ class PostmortemsPlugin(BasePlugin):
             except PagefindError as exc:
                 raise PluginError(str(exc)) from None
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
+        self.fast_toc = material_toc.fast(config)
         config.extra_css.extend(css for css in STYLESHEETS if css not in config.extra_css)
         config.extra_javascript.extend(js for js in SCRIPTS if js not in config.extra_javascript)
         for extension in MARKDOWN_EXTENSIONS:
@@ -132,16 +133,20 @@ class PostmortemsPlugin(BasePlugin):
         if path in self.planned:
             if path not in self.rendered:
                 self.rendered[path] = self.build.rendered(path)
-            toc = self.rendered[path].toc
-            if toc:  # its deferred headings come first in the page
-                page.toc = TableOfContents([*get_toc(toc), *page.toc])  # type: ignore[arg-type]
+            headings = self.rendered[path].toc
+            if headings:  # the deferred headings come first in the page
+                page.toc = material_toc.with_headings(headings, page.toc, stand_in=self.fast_toc)
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # A generated page's tables and badges go in last, so MkDocs never parses them.
         # Popped: a page is written once, and its HTML need not stay in memory after.
         rendered = self.rendered.pop(page.file.src_uri, None)
-        return fill_deferred(output, rendered.deferred) if rendered else output
+        if not rendered:
+            return output
+        if rendered.toc and self.fast_toc:
+            output = material_toc.fill(output, rendered.toc)
+        return fill_deferred(output, rendered.deferred)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         # The JSON API and the feed were made alongside the pages (in a worker process,

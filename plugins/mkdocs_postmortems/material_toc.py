@@ -1,0 +1,58 @@
+"""A generated page's deferred headings in Material's table of contents, at little cost.
+
+Material renders each table-of-contents entry through a Jinja ``include``, which copies
+the whole template context: about 65 µs an entry, 4 s of a 5,000-postmortem build for
+the dozen headings of each postmortem page. So MkDocs gets one stand-in entry, pointing
+at the first deferred heading, and the finished page gets the entries, written here in
+Material's markup (``partials/toc-item.html``), in its place. Other themes, and
+Material's ``toc.integrate``, get every entry the usual way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from markupsafe import Markup, escape
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.toc import TableOfContents, get_toc
+
+MARK = "<!-- kb:toc -->"  # the stand-in's title
+
+
+def fast(config: MkDocsConfig) -> bool:
+    """Whether the theme renders the table of contents as ``fill`` writes it."""
+    return config.theme.name == "material" and "toc.integrate" not in config.theme.get("features", [])
+
+
+def with_headings(headings: list[dict[str, Any]], page_toc: TableOfContents, stand_in: bool) -> TableOfContents:
+    """The page's table of contents with ``headings`` (MkDocs toc tokens) first: all of
+    them, or one entry standing in for them until ``fill``."""
+    if stand_in:
+        headings = [{**headings[0], "name": MARK, "children": []}]
+    return TableOfContents([*get_toc(headings), *page_toc])  # type: ignore[arg-type]
+
+
+def fill(page_html: str, headings: list[dict[str, Any]]) -> str:
+    """Replace the stand-in entry (wherever the theme printed it) with the real entries."""
+    stand_in = re.compile(
+        rf'<li class="md-nav__item">\s*<a href="#{re.escape(headings[0]["id"])}" class="md-nav__link">\s*'
+        rf'<span class="md-ellipsis">\s*{re.escape(MARK)}\s*</span>\s*</a>\s*</li>'
+    )
+    entries = "".join(_item(token) for token in headings)
+    return stand_in.sub(lambda _: entries, page_html)
+
+
+def _item(token: dict[str, Any]) -> str:
+    # The name is HTML already (kb.markup.text escaped the title); the label is text.
+    name = token["name"]
+    entry = (
+        f'<li class="md-nav__item"><a href="#{html.escape(token["id"])}" class="md-nav__link">'
+        f'<span class="md-ellipsis">{name}</span></a>'
+    )
+    if token["children"]:
+        label = escape(Markup(name).striptags())  # as Material's "striptags | e"
+        children = "".join(_item(child) for child in token["children"])
+        entry += f'<nav class="md-nav" aria-label="{label}"><ul class="md-nav__list">{children}</ul></nav>'
+    return entry + "</li>"
