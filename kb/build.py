@@ -20,11 +20,17 @@ it, is done here: the site is the same either way.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
+import itertools
 import multiprocessing
+import pickle
 import queue
+import shutil
+import tempfile
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,18 +119,32 @@ def _work(
         gc.unfreeze()
 
 
-def _serve(tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], position: ctypes.c_int) -> None:
+def _serve(
+    tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], position: ctypes.c_int, spool: Path
+) -> None:
     """The worker process: builds, one after the other, until told to stop. Its parse cache
-    (``kb.library``) lasts from one build to the next, as the site generator's does."""
+    (``kb.library``) lasts from one build to the next, as the site generator's does.
+
+    A message's body goes through a file in ``spool``, and only its name through the
+    queue: a queue's pipe holds 64 KB, and a busy worker's thread that feeds it gets a
+    turn every few milliseconds, so a megabyte of pages trickled in while MkDocs waited.
+    """
+    sent = itertools.count()
+
+    def send(number: int, kind: str, body: object) -> None:
+        path = spool / f"{number}-{next(sent)}.pickle"
+        path.write_bytes(pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+        out.put((number, kind, path))
+
     while (task := tasks.get()) is not None:
         number, settings, project_dir, target = task
-        _work(
-            settings,
-            project_dir,
-            target,
-            lambda kind, body, number=number: out.put((number, kind, body)),
-            lambda: position.value,
-        )
+        _work(settings, project_dir, target, functools.partial(send, number), lambda: position.value)
+
+
+def _unspooled(path: Path) -> Any:
+    body = pickle.loads(path.read_bytes())
+    path.unlink()
+    return body
 
 
 class Worker:
@@ -145,7 +165,12 @@ class Worker:
             self.messages: multiprocessing.Queue[Any] = context.Queue()
             # The file the loader here has got to: the worker checks files from the end until there.
             self.position: ctypes.c_int = context.Value("i", -1, lock=False)
-            self.process = context.Process(target=_serve, args=(self.tasks, self.messages, self.position), daemon=True)
+            self.spool = Path(tempfile.mkdtemp(prefix="kb-worker-"))
+            # Removed with this object, or at exit: after the process, which writes there, is gone.
+            weakref.finalize(self, shutil.rmtree, self.spool, ignore_errors=True)
+            self.process = context.Process(
+                target=_serve, args=(self.tasks, self.messages, self.position, self.spool), daemon=True
+            )
             self.process.start()
         self.builds += 1
         self.held = []
@@ -160,9 +185,10 @@ class Worker:
         files = []
         while True:
             try:
-                number, kind, body = self.messages.get_nowait()
+                number, kind, path = self.messages.get_nowait()
             except queue.Empty:
                 return files
+            body = _unspooled(path)
             if number != self.builds:
                 continue
             if kind == "checked":
@@ -181,7 +207,8 @@ class Worker:
             return self.held.pop(0)
         while True:
             try:
-                number, kind, body = self.messages.get(timeout=0.5)
+                number, kind, path = self.messages.get(timeout=0.5)
+                body = _unspooled(path)
             except queue.Empty:
                 if not self.process.is_alive() and self.messages.empty():
                     return ("failed", f"the worker process ended with exit code {self.process.exitcode}")

@@ -23,15 +23,19 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-import matplotlib
 from markupsafe import Markup
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from kb.markup import attr
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a chart is drawn, not with this module: it is a third of
+# a second that every build process (the worker too, which must start fast) would pay
+# before doing anything, while only the insights page draws charts.
 
 INK = "#010203"  # "the page's text colour": replaced by currentColor in the SVG
 MAX_LABELS = 10  # more category labels than this on an axis become unreadable
@@ -72,11 +76,15 @@ def _style(slug: str) -> dict[str, object]:
 
 
 def _figure(height: float = HEIGHT) -> Figure:
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(WIDTH, height), layout="constrained")
 
 
 def _drawing(slug: str) -> contextlib.AbstractContextManager[object]:
     """The style above, for drawing and saving: artists read it when they are created."""
+    import matplotlib
+
     return matplotlib.rc_context(_style(slug))
 
 
@@ -133,6 +141,8 @@ def short(label: str, limit: int = 40) -> str:
 
 def _category_axis(ax: Axes, labels: Sequence[str], horizontal: bool, ticks: Ticks | None) -> None:
     """Label the given ticks, else every category, or every n-th when there are too many."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
     if ticks is None:
         step = max(1, math.ceil(len(labels) / MAX_LABELS))
         ticks = [(i, labels[i]) for i in range(0, len(labels), step)]
@@ -212,6 +222,8 @@ def bar_chart(
     ticks: Ticks | None = None,
 ) -> Markup:
     """Stacked or grouped bars; ``notes`` are written at the end of each category's bars."""
+    from matplotlib.ticker import MaxNLocator
+
     with _drawing(slug):
         fig = _figure(max(HEIGHT, 0.35 * len(categories) + 1.2) if horizontal else HEIGHT)
         ax = fig.add_subplot()

@@ -7,10 +7,12 @@ and ``kb lint`` always report the same problems.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -80,7 +82,23 @@ class Helper(Protocol):
 def load(settings: Settings, project_dir: Path, helper: Helper | None = None) -> Library:
     """Read and check the library under ``project_dir / settings.source``."""
     loader = _Loader(settings, project_dir)
-    return loader.run(helper)
+    with collector_paused():
+        return loader.run(helper)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while reading files: reading makes hundreds of
+    thousands of objects that live on, and no reference cycles (refcounting frees the
+    rest). Each automatic collection walked the growing library again: a third of the
+    time it takes to read thousands of files."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_from_the_end(
@@ -101,18 +119,19 @@ def check_from_the_end(
     causes = loader.load_causes()
     files = list(discover(loader.source_dir)) if loader.source_dir.is_dir() else []
     batch: list[tuple[CacheKey, Checked]] = []
-    for index in range(len(files) - 1, -1, -1):
-        if index <= reached():
-            break
-        key = loader.key(files[index], causes)
-        if key in _PARSED:
-            continue
-        parsed, problems = loader.checked(key, files[index], causes)
-        lean = parsed._replace(tree=Tree(None, parsed.tree.lines, [])) if parsed else None
-        batch.append((key, (lean, problems)))
-        if len(batch) == HELPER_BATCH:
-            send(batch)
-            batch = []
+    with collector_paused():
+        for index in range(len(files) - 1, -1, -1):
+            if index <= reached():
+                break
+            key = loader.key(files[index], causes)
+            if key in _PARSED:
+                continue
+            parsed, problems = loader.checked(key, files[index], causes)
+            lean = parsed._replace(tree=Tree(None, parsed.tree.lines, [])) if parsed else None
+            batch.append((key, (lean, problems)))
+            if len(batch) == HELPER_BATCH:
+                send(batch)
+                batch = []
     send(batch)
 
 

@@ -20,6 +20,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from kb.build import Worker, build_library
 from kb.history import with_this_week
+from kb.library import collector_paused
 from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
 from kb.sanitize import sanitize_narrative
@@ -72,6 +73,17 @@ class PostmortemsPlugin(BasePlugin):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         # Every page is listed here, before the nav is built, so the nav and every link
         # check in MkDocs see them like hand-written pages; their content comes later.
+        # The library lives until the build ends: the cycle collector need not walk it
+        # while it is read, nor again and again while MkDocs renders thousands of pages,
+        # nor in its last collection when the process exits. A mkdocs serve rebuild lets
+        # it collect the last build's library.
+        gc.unfreeze()
+        with collector_paused():
+            files = self.add_library(files, config)
+            gc.freeze()
+        return files
+
+    def add_library(self, files: Files, config: MkDocsConfig) -> Files:
         try:
             self.build = build_library(
                 self.settings, self.project_dir, config.use_directory_urls, config.site_url or None, self.worker
@@ -103,9 +115,6 @@ class PostmortemsPlugin(BasePlugin):
                 log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, file.src_uri)
                 files.remove(clash)
             files.append(file)
-        # The library lives until the build ends: the collector need not walk it again
-        # and again while MkDocs renders thousands of pages (unfrozen in on_post_build).
-        gc.freeze()
         return files
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
@@ -151,7 +160,6 @@ class PostmortemsPlugin(BasePlugin):
     def on_post_build(self, config: MkDocsConfig) -> None:
         # The JSON API and the feed were made alongside the pages (in a worker process,
         # for a large library); the build ends when they are written.
-        gc.unfreeze()  # the next build (mkdocs serve) has a library of its own
         try:
             data = self.build.finish()
         except SearchError as exc:
