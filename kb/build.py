@@ -8,35 +8,26 @@ deferred HTML, and the other pages' Markdown) is asked for with
 :meth:`LibraryBuild.finish`, at the end of the build, gives the data files (the JSON
 API, the feed) and updates the search index.
 
-On a large library the analysis, the rendering and the data are done by a worker
-process, on the machine's other core, while the site generator turns the planned
-Markdown into pages on this one. The worker reads the library itself (the same files,
-with the same settings) rather than waiting for this process to share it, and sends
-the rendered pages in batches, the ones whose Markdown the site generator waits for
-first. Whatever the worker does not deliver, because it failed or a file changed under
-it, is done here: the site is the same either way.
+On a large library a worker process (``kb.worker``), on the machine's other core, does
+the analysis, the rendering and the data while the site generator turns the planned
+Markdown into pages on this one. Both processes need the whole library: the worker
+checks files from the last one back and sends them while this process checks them from
+the first one, until they meet; then the worker reads the library for itself, from its
+own cache. It sends the rendered pages in batches, the ones whose Markdown the site
+generator waits for first. Whatever the worker does not deliver, because it failed or
+a file changed under it, is done here: the site is the same either way.
 """
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import gc
-import itertools
 import multiprocessing
-import pickle
-import queue
-import shutil
-import tempfile
 import time
 import traceback
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from kb import feed
 from kb.analysis import Analysis, analyze
@@ -49,6 +40,7 @@ from kb.search import SearchEngine, UpdateStats, document, engine_for
 from kb.settings import Settings
 from kb.site import Page, SiteFile, assets, plan
 from kb.sources import discover
+from kb.worker import Send, Worker
 
 # Below this many postmortem files, a worker costs more to start than it saves.
 PARALLEL_FROM = 200
@@ -93,11 +85,9 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
     return Data(files, index, seconds)
 
 
-def _work(
-    settings: Settings, project_dir: Path, target: Target, send: Callable[[str, Any], None], reached: Callable[[], int]
-) -> None:
-    """One build's part in the worker process: help check the files, then analyze,
-    render every page, and the data stage."""
+def _work(send: Send, reached: Callable[[], int], settings: Settings, project_dir: Path, target: Target) -> None:
+    """A build's part in the worker process: help check the files, then analyze, render
+    every page, and the data stage."""
     seconds: dict[str, float] = {}
     try:
         with _timed(seconds, "worker helps load"):
@@ -119,113 +109,17 @@ def _work(
         gc.unfreeze()
 
 
-def _serve(
-    tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], position: ctypes.c_int, spool: Path
-) -> None:
-    """The worker process: builds, one after the other, until told to stop. Its parse cache
-    (``kb.library``) lasts from one build to the next, as the site generator's does.
+@dataclass(frozen=True)
+class _Helping:
+    """``kb.library.Helper``: the worker, checking files from the end while this process loads."""
 
-    A message's body goes through a file in ``spool``, and only its name through the
-    queue: a queue's pipe holds 64 KB, and a busy worker's thread that feeds it gets a
-    turn every few milliseconds, so a megabyte of pages trickled in while MkDocs waited.
-    """
-    sent = itertools.count()
+    worker: Worker
 
-    def send(number: int, kind: str, body: object) -> None:
-        path = spool / f"{number}-{next(sent)}.pickle"
-        path.write_bytes(pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-        out.put((number, kind, path))
-
-    while (task := tasks.get()) is not None:
-        number, settings, project_dir, target = task
-        _work(settings, project_dir, target, functools.partial(send, number), lambda: position.value)
-
-
-def _unspooled(path: Path) -> Any:
-    body = pickle.loads(path.read_bytes())
-    path.unlink()
-    return body
-
-
-class Worker:
-    """A worker process for builds, started with the first one. ``mkdocs serve`` keeps one
-    for all its rebuilds (``close`` it after); a single build starts and closes its own."""
-
-    def __init__(self) -> None:
-        self.process: BaseProcess | None = None
-        self.builds = 0
-        self.held: list[tuple[str, Any]] = []  # received while looking for files it checked
-
-    def start(self, settings: Settings, project_dir: Path, target: Target) -> None:
-        """Start a build; its messages replace those of any build before it."""
-        if self.process is None or not self.process.is_alive():
-            # "spawn": a fresh interpreter, not a fork of one running a site generator.
-            context = multiprocessing.get_context("spawn")
-            self.tasks: multiprocessing.Queue[Any] = context.Queue()
-            self.messages: multiprocessing.Queue[Any] = context.Queue()
-            # The file the loader here has got to: the worker checks files from the end until there.
-            self.position: ctypes.c_int = context.Value("i", -1, lock=False)
-            self.spool = Path(tempfile.mkdtemp(prefix="kb-worker-"))
-            # Removed with this object, or at exit: after the process, which writes there, is gone.
-            weakref.finalize(self, shutil.rmtree, self.spool, ignore_errors=True)
-            self.process = context.Process(
-                target=_serve, args=(self.tasks, self.messages, self.position, self.spool), daemon=True
-            )
-            self.process.start()
-        self.builds += 1
-        self.held = []
-        self.position.value = -1
-        self.tasks.put((self.builds, settings, project_dir, target))
-
-    # kb.library.Helper, while this process loads the library
     def reached(self, index: int) -> None:
-        self.position.value = index
+        self.worker.position = index
 
     def checked(self) -> list[tuple[CacheKey, Checked]]:
-        files = []
-        while True:
-            try:
-                number, kind, path = self.messages.get_nowait()
-            except queue.Empty:
-                return files
-            body = _unspooled(path)
-            if number != self.builds:
-                continue
-            if kind == "checked":
-                files += body
-            else:
-                self.held.append((kind, body))
-
-    def loaded(self) -> None:
-        """This process has loaded the library: the worker checks no more files for it."""
-        self.position.value = 2**31 - 1
-
-    def receive(self) -> tuple[str, Any]:
-        """The current build's next message; ``("failed", why)`` if the process ended."""
-        assert self.process is not None, "start() comes first"
-        if self.held:
-            return self.held.pop(0)
-        while True:
-            try:
-                number, kind, path = self.messages.get(timeout=0.5)
-                body = _unspooled(path)
-            except queue.Empty:
-                if not self.process.is_alive() and self.messages.empty():
-                    return ("failed", f"the worker process ended with exit code {self.process.exitcode}")
-                continue
-            if number == self.builds:  # not a build the site generator gave up on
-                return kind, body
-
-    def close(self, wait: bool = True) -> None:
-        """Let the process end; ``wait=False`` returns at once (it takes a second to free a
-        large library's memory, and a build that has what it needs need not wait)."""
-        if self.process is not None and self.process.is_alive():
-            self.tasks.put(None)
-            if wait:
-                self.process.join(timeout=5)
-                if self.process.is_alive():
-                    self.process.kill()
-        self.process = None
+        return [file for batch in self.worker.poll("checked") for file in batch]
 
 
 @dataclass
@@ -332,11 +226,11 @@ def build_library(
     use = None
     if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
         use = worker or Worker()
-        use.start(settings, project_dir, target)
+        use.start(_work, settings, project_dir, target)
     with _timed(seconds, "load and validate"):
-        library = load(settings, project_dir, helper=use)
+        library = load(settings, project_dir, helper=_Helping(use) if use else None)
     if use:
-        use.loaded()
+        use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
     with _timed(seconds, "plan"):
         pages = plan(library, link(library.postmortems))
     return LibraryBuild(

@@ -47,7 +47,7 @@ _PARSED: dict[CacheKey, Checked] = {}
 
 class _Parsed(NamedTuple):
     pm: Postmortem
-    tree: Tree
+    tree: Tree  # only the lines of its keys: the values are in the postmortem
     ok: bool  # no error in the file itself
 
 
@@ -112,8 +112,8 @@ def check_from_the_end(
     in this process's cache are checked and sent: a file both processes have seen before
     (a ``mkdocs serve`` rebuild) is in the other one's cache too.
 
-    What is sent leaves out the YAML values, which the other process has no use for:
-    the postmortem, the line of every key, the problems.
+    What is sent is what the cache holds: the postmortem, the line of every key, the
+    problems.
     """
     loader = _Loader(settings, project_dir)
     causes = loader.load_causes()
@@ -126,9 +126,7 @@ def check_from_the_end(
             key = loader.key(files[index], causes)
             if key in _PARSED:
                 continue
-            parsed, problems = loader.checked(key, files[index], causes)
-            lean = parsed._replace(tree=Tree(None, parsed.tree.lines, [])) if parsed else None
-            batch.append((key, (lean, problems)))
+            batch.append((key, loader.checked(key, files[index], causes)))
             if len(batch) == HELPER_BATCH:
                 send(batch)
                 batch = []
@@ -256,6 +254,8 @@ class _Loader:
         if key not in _PARSED:
             problems_before = len(self.problems)
             parsed = self.parse_postmortem(path, causes)
+            if parsed:  # the YAML values are in the postmortem now: keep only their lines
+                parsed = parsed._replace(tree=Tree(None, parsed.tree.lines))
             _PARSED[key] = (parsed, self.problems[problems_before:])
             del self.problems[problems_before:]
             if len(_PARSED) > MAX_CACHED:

@@ -23,10 +23,11 @@ from mkdocs.config import load_config
 from support import REPO
 
 from kb import library
-from kb.build import PARALLEL_FROM, LibraryBuild, Worker, build_library
+from kb.build import PARALLEL_FROM, LibraryBuild, build_library
 from kb.library import CacheKey, Checked, check_from_the_end, load
 from kb.markup import Rendered
 from kb.project import open_project
+from kb.worker import Worker
 
 SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
 SAME = 50  # postmortems compared: the first ones generated, in both libraries

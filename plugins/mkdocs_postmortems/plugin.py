@@ -18,7 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from kb.build import Worker, build_library
+from kb.build import build_library
 from kb.history import with_this_week
 from kb.library import collector_paused
 from kb.markup import Rendered, fill_deferred
@@ -28,6 +28,7 @@ from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
 from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+from kb.worker import Worker
 from mkdocs_postmortems import material_toc
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
