@@ -12,16 +12,18 @@ On a large library a worker process (``kb.worker``), on the machine's other core
 the analysis, the rendering and the data while the site generator turns the planned
 Markdown into pages on this one. Both processes need the whole library: the worker
 checks files from the last one back and sends them while this process checks them from
-the first one, until they meet; then the worker reads the library for itself, from its
-own cache. It sends the rendered pages in batches, the ones whose Markdown the site
-generator waits for first. Whatever the worker does not deliver, because it failed or
-a file changed under it, is done here: the site is the same either way.
+the first one, until they meet; then the worker reads the library for itself (the files
+it checked from its cache, the others again). It sends the rendered pages in batches,
+the ones whose Markdown the site generator waits for first. Whatever the worker does not
+deliver, because it failed or read files that changed after this process read them, is
+done here: the site is the same either way.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -85,16 +87,22 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
     return Data(files, index, seconds)
 
 
-def _work(send: Send, reached: Callable[[], int], settings: Settings, project_dir: Path, target: Target) -> None:
+def _work(send: Send, position: Callable[[], int], settings: Settings, project_dir: Path, target: Target) -> None:
     """A build's part in the worker process: help check the files, then analyze, render
     every page, and the data stage."""
+    if gc.get_freeze_count():  # the last build's: collectable now (see below)
+        gc.unfreeze()
+        gc.collect()
     seconds: dict[str, float] = {}
     try:
         with _timed(seconds, "worker helps load"):
-            check_from_the_end(settings, project_dir, reached, lambda checked: send("checked", checked))
+            check_from_the_end(settings, project_dir, position, lambda checked: send("checked", checked))
         with _timed(seconds, "worker load"):
             library = load(settings, project_dir)
-        gc.freeze()  # the library lives until this build's end: no collection need walk it
+        send("library", library.sources)  # the build checks it read the same files
+        # The library lives until the build ends: no collection need walk it meanwhile,
+        # nor the last one when a worker of a single build exits.
+        gc.freeze()
         with _timed(seconds, "worker analyze"):
             ctx = Context(library, analyze(library), target.directory_urls, target.site_url)
         with _timed(seconds, "worker render"):
@@ -105,8 +113,6 @@ def _work(send: Send, reached: Callable[[], int], settings: Settings, project_di
         send("data", make_data(library, ctx.analysis, target, seconds))
     except Exception:  # reported, and the build does the work itself
         send("failed", traceback.format_exc())
-    finally:
-        gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -187,16 +193,30 @@ class LibraryBuild:
             kind, body = self._worker.receive()
         if kind == "checked":  # files it checked after the loader here was done
             return
+        if kind == "library" and body == self.library.sources:
+            return
         if kind == "pages":
             self._received.update(body)
             return
         if kind == "data":
             self._data = body
+        elif kind == "library":  # a file changed between the two reads: the worker's pages would not match
+            self.worker_failure = "the worker read files that changed after this process read them"
+            self._received.clear()
+            self._worker.cancel()
         else:
             self.worker_failure = body
         if self._own_worker:
             self._worker.close(wait=False)
         self._worker = None  # its last message
+
+    def abandon(self) -> None:
+        """The site generator gave up on this build: stop the worker's part of it."""
+        if self._worker is not None:
+            self._worker.cancel()
+            if self._own_worker:
+                self._worker.close(wait=False)
+            self._worker = None
 
     def _local_context(self) -> Context:
         if self._context is None:
@@ -204,6 +224,13 @@ class LibraryBuild:
                 analysis = analyze(self.library)
             self._context = Context(self.library, analysis, self.target.directory_urls, self.target.site_url)
         return self._context
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS or Windows
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def build_library(
@@ -221,18 +248,26 @@ def build_library(
     # Chosen now, so that an engine whose extra is missing fails before any work.
     target = Target(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
     source_dir = settings.source_dir(project_dir)
-    # A daemon process (a multiprocessing.Pool's worker running the build) may not start one.
-    parallel = not multiprocessing.current_process().daemon
+    # A daemon process (a multiprocessing.Pool's worker running the build) may not start
+    # one, and on a single core it would only take turns with this process.
+    parallel = not multiprocessing.current_process().daemon and _cpus() > 1
     use = None
     if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
         use = worker or Worker()
         use.start(_work, settings, project_dir, target)
-    with _timed(seconds, "load and validate"):
-        library = load(settings, project_dir, helper=_Helping(use) if use else None)
-    if use:
-        use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
-    with _timed(seconds, "plan"):
-        pages = plan(library, link(library.postmortems))
+    try:
+        with _timed(seconds, "load and validate"):
+            library = load(settings, project_dir, helper=_Helping(use) if use else None)
+        if use:
+            use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
+        with _timed(seconds, "plan"):
+            pages = plan(library, link(library.postmortems))
+    except BaseException:
+        if use:
+            use.cancel()
+            if use is not worker:
+                use.close(wait=False)
+        raise
     return LibraryBuild(
         library, pages, list(assets(library)), target, seconds, _worker=use, _own_worker=use is not worker
     )

@@ -62,6 +62,9 @@ class Library:
     reading: ReadingList
     problems: list[Problem] = field(default_factory=list)
     files: int = 0  # postmortem files read, valid or not, any audience
+    # What it was read from (every file's path and content, the settings, the catalogs),
+    # as a digest: two processes that read the library can tell they read the same one.
+    sources: bytes = b""
 
     @property
     def by_id(self) -> dict[str, Postmortem]:
@@ -157,11 +160,14 @@ class _Loader:
         causes = self.load_causes()
         files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
         candidates = []
+        sources = hashlib.blake2b(self.fingerprint(causes), digest_size=16)
         for index, path in enumerate(files):
             if helper and index % HELPER_POLL == 0:
                 helper.reached(index)
                 _PARSED.update(helper.checked())
-            parsed, problems = self.checked(self.key(path, causes), path, causes)
+            key = self.key(path, causes)
+            sources.update(key[0].encode() + key[1])
+            parsed, problems = self.checked(key, path, causes)
             self.problems += problems
             if parsed is not None:
                 candidates.append(parsed)
@@ -178,6 +184,7 @@ class _Loader:
             reading=reading,
             problems=sorted(set(self.problems)),
             files=len(files),
+            sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
         )
 
     # --- data files ---------------------------------------------------------------

@@ -8,12 +8,14 @@ folder, and only its name through the queue: a queue's pipe holds 64 KB, and a b
 worker's thread that feeds it gets a turn only every few milliseconds, so a megabyte of
 pages trickled in while MkDocs waited for them.
 
-Jobs are numbered: when a job is started, whatever an earlier one still sends is
-dropped, so a build that was given up half-way cannot leak into the next one.
+Jobs are numbered: when a job is started, an earlier one still running stops at its
+next ``send`` and whatever it sent is dropped, so a build that was given up half-way
+neither delays the next one nor leaks into it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import itertools
@@ -32,21 +34,35 @@ Send = Callable[[str, object], None]
 Job = Callable[..., None]  # job(send, position, *args)
 
 
+class Cancelled(BaseException):
+    """Raised by ``send`` in a job that a newer one replaced. A ``BaseException``: a job
+    that reports its own failures (``except Exception``) lets it through."""
+
+
 def _serve(
-    tasks: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], position: ctypes.c_int, spool: Path
+    tasks: multiprocessing.Queue[Any],
+    out: multiprocessing.Queue[Any],
+    position: ctypes.c_int,
+    current: ctypes.c_int,
+    spool: Path,
 ) -> None:
     """The worker process: jobs, one after the other, until told to stop. What a job
     leaves in the process (``kb.library``'s parse cache) is there for the next one."""
     sent = itertools.count()
 
     def send(number: int, kind: str, body: object) -> None:
+        if current.value != number:
+            raise Cancelled
         path = spool / f"{number}-{next(sent)}.pickle"
         path.write_bytes(pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
         out.put((number, kind, path))
 
     while (task := tasks.get()) is not None:
         number, job, args = task
-        job(functools.partial(send, number), lambda: position.value, *args)
+        if current.value != number:
+            continue  # replaced before it started
+        with contextlib.suppress(Cancelled):
+            job(functools.partial(send, number), lambda: position.value, *args)
 
 
 def _unspooled(path: Path) -> Any:
@@ -73,16 +89,18 @@ class Worker:
             self.tasks: multiprocessing.Queue[Any] = context.Queue()
             self.messages: multiprocessing.Queue[Any] = context.Queue()
             self._position: ctypes.c_int = context.Value("i", -1, lock=False)
+            self._current: ctypes.c_int = context.Value("i", 0, lock=False)  # the job to run; others stop
             self.spool = Path(tempfile.mkdtemp(prefix="kb-worker-"))
             # Removed with this object, or at exit: after the process, which writes there, is gone.
             weakref.finalize(self, shutil.rmtree, self.spool, ignore_errors=True)
             self.process = context.Process(
-                target=_serve, args=(self.tasks, self.messages, self._position, self.spool), daemon=True
+                target=_serve, args=(self.tasks, self.messages, self._position, self._current, self.spool), daemon=True
             )
             self.process.start()
         self.jobs += 1
         self.held = []
         self.position = -1
+        self._current.value = self.jobs
         self.tasks.put((self.jobs, job, args))
 
     @property
@@ -124,6 +142,11 @@ class Worker:
             body = _unspooled(path)
             if number == self.jobs:  # not a job given up on
                 return kind, body
+
+    def cancel(self) -> None:
+        """Stop the current job at its next ``send`` (a build that failed, say)."""
+        if self.process is not None:
+            self._current.value = 0
 
     def close(self, wait: bool = True) -> None:
         """Let the process end; ``wait=False`` returns at once (it takes a second to free a

@@ -12,8 +12,11 @@ import importlib.util
 import json
 import logging
 import multiprocessing
+import shutil
 import statistics
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -27,7 +30,8 @@ from kb.build import PARALLEL_FROM, LibraryBuild, build_library
 from kb.library import CacheKey, Checked, check_from_the_end, load
 from kb.markup import Rendered
 from kb.project import open_project
-from kb.worker import Worker
+from kb.settings import Settings
+from kb.worker import Send, Worker
 
 SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
 SAME = 50  # postmortems compared: the first ones generated, in both libraries
@@ -121,14 +125,19 @@ def test_a_build_in_a_daemon_process_makes_its_data_itself(sites: dict[int, tupl
 
 
 def rendered_site(
-    project: Path, kill_worker: bool, directory_urls: bool = True
+    project: Path, kill_worker_after: int | None = None, directory_urls: bool = True
 ) -> tuple[LibraryBuild, dict[str, Rendered], dict[str, str]]:
+    """Every page and data file of a build; the worker is killed once the build has
+    taken ``kill_worker_after`` pages (0: before it sends any)."""
     settings = open_project(project / "mkdocs.yml").settings
     build = build_library(settings, project, directory_urls)
-    assert build._worker is not None, "a library this large is rendered by a worker"
-    if kill_worker:
-        build._worker.process.kill()
-    pages = {page.path: build.rendered(page.path) for page in build.pages}
+    assert build._worker is not None and build._worker.process, "a library this large is rendered by a worker"
+    process = build._worker.process
+    pages = {}
+    for page in build.pages:
+        if len(pages) == kill_worker_after:
+            process.kill()
+        pages[page.path] = build.rendered(page.path)
     return build, pages, build.finish()
 
 
@@ -136,17 +145,45 @@ def test_pages_are_the_same_whether_the_worker_or_the_build_renders_them(
     sites: dict[int, tuple[Path, list[str]]],
 ) -> None:
     project = sites[LARGE][0].parent
-    by_worker, worker_pages, worker_data = rendered_site(project, kill_worker=False)
-    here, own_pages, own_data = rendered_site(project, kill_worker=True)
+    by_worker, worker_pages, worker_data = rendered_site(project)
     assert by_worker.worker_failure is None
-    assert here.worker_failure and "exit code" in here.worker_failure
-    assert "the worker failed" in here.summary()
-    assert own_pages == worker_pages
-    assert own_data == worker_data
+    for kill_after in (0, LARGE // 2):  # before it sends anything; once half the pages came from it
+        here, own_pages, own_data = rendered_site(project, kill_worker_after=kill_after)
+        assert here.worker_failure and "exit code" in here.worker_failure
+        assert "the worker failed" in here.summary()
+        assert own_pages == worker_pages
+        assert own_data == worker_data
     # A postmortem page's Markdown is planned before any analysis: the render agrees.
     planned = {page.path: page.markdown for page in by_worker.pages if page.markdown is not None}
     assert len(planned) >= LARGE
     assert all(worker_pages[path].markdown == markdown for path, markdown in planned.items())
+
+
+def pause(send: Send, position: Callable[[], int], seconds: float) -> None:
+    """A job that keeps the worker busy, once it has said so."""
+    send("pausing", None)
+    time.sleep(seconds)
+
+
+def test_a_worker_that_read_other_files_is_not_used(sites: dict[int, tuple[Path, list[str]]], tmp_path: Path) -> None:
+    """A file saved between this process's read and the worker's: the pages and data must
+    all come from what this process read, the one library its page list was made from."""
+    project = tmp_path / "changing"
+    shutil.copytree(sites[LARGE][0].parent, project, ignore=shutil.ignore_patterns("site*", ".kb-cache"))
+    settings = open_project(project / "mkdocs.yml").settings
+    worker = Worker()
+    try:
+        worker.start(pause, 3.0)  # the build's job waits behind this one: this process reads first
+        assert worker.receive()[0] == "pausing"
+        build = build_library(settings, project, worker=worker)
+        source = sorted((project / "postmortems").rglob("*.md"))[0]
+        source.write_text(source.read_text(encoding="utf-8").replace("title:", "title: Changed", 1), encoding="utf-8")
+        pages = {page.path: build.rendered(page.path) for page in build.pages}
+        build.finish()
+    finally:
+        worker.close()
+    assert build.worker_failure and "changed" in build.worker_failure
+    assert not any("Changed" in page.markdown for page in pages.values())
 
 
 def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dict[int, tuple[Path, list[str]]]) -> None:
@@ -154,7 +191,7 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
     (MkDocs failed, say) must not leak its pages into the next one."""
     project = sites[LARGE][0].parent
     settings = open_project(project / "mkdocs.yml").settings
-    _, expected, _ = rendered_site(project, kill_worker=False, directory_urls=False)
+    _, expected, _ = rendered_site(project, directory_urls=False)
     worker = Worker()
     try:
         abandoned = build_library(settings, project, directory_urls=True, worker=worker)
@@ -168,7 +205,8 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
         assert pages == expected
     finally:
         worker.close()
-    assert worker.process is None
+    process.join(timeout=10)
+    assert not process.is_alive()
 
 
 class Sent:
@@ -206,3 +244,31 @@ def test_the_load_takes_the_files_a_helper_checked_from_the_end(sites: dict[int,
     taken = [pm for pm in helped.postmortems if pm.slug in from_helper]
     assert len(taken) > LARGE / 2
     assert all(pm is from_helper[pm.slug] for pm in taken)  # used as sent, not checked again
+
+
+def check_all_from_the_end(send: Send, position: Callable[[], int], settings: Settings, project: Path) -> None:
+    library._PARSED.clear()
+    check_from_the_end(settings, project, lambda: -1, lambda checked: send("checked", checked))
+    send("done", None)
+
+
+def test_a_worker_process_checks_files_under_the_keys_this_process_looks_up(
+    sites: dict[int, tuple[Path, list[str]]],
+) -> None:
+    """The cache keys must be the same in another process (no hash(), which is seeded
+    per process), or the load would never find what the worker sent."""
+    project = sites[LARGE][0].parent
+    settings = open_project(project / "mkdocs.yml").settings
+    worker = Worker()
+    try:
+        worker.start(check_all_from_the_end, settings, project)
+        keys = []
+        while (message := worker.receive())[0] == "checked":
+            keys += [key for key, _ in message[1]]
+        assert message[0] == "done"
+    finally:
+        worker.close()
+    library._PARSED.clear()
+    load(settings, project)
+    assert len(keys) == LARGE
+    assert set(keys) == set(library._PARSED)

@@ -4,8 +4,9 @@ Material renders each table-of-contents entry through a Jinja ``include``, which
 the whole template context: about 65 µs an entry, 4 s of a 5,000-postmortem build for
 the dozen headings of each postmortem page. So MkDocs gets one stand-in entry, pointing
 at the first deferred heading, and the finished page gets the entries, written here in
-Material's markup (``partials/toc-item.html``), in its place. Other themes, and
-Material's ``toc.integrate``, get every entry the usual way.
+Material's markup (``partials/toc-item.html``), in its place. Where the theme writes
+entries differently (another theme, an override of that partial, ``toc.integrate``),
+pages get every entry the usual way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import re
 from typing import Any
 
+import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.toc import TableOfContents, get_toc
@@ -21,9 +23,18 @@ from mkdocs.structure.toc import TableOfContents, get_toc
 MARK = "<!-- kb:toc -->"  # the stand-in's title
 
 
-def fast(config: MkDocsConfig) -> bool:
-    """Whether the theme renders the table of contents as ``fill`` writes it."""
-    return config.theme.name == "material" and "toc.integrate" not in config.theme.get("features", [])
+def fits(config: MkDocsConfig, env: jinja2.Environment) -> bool:
+    """Whether the theme writes a table-of-contents entry as ``fill`` expects: Material's
+    own ``partials/toc-item.html`` (a site may override it), without ``toc.integrate``."""
+    if config.theme.name != "material" or "toc.integrate" in config.theme.get("features", []):
+        return False
+    try:
+        item = env.get_template("partials/toc-item.html")
+    except jinja2.TemplateNotFound:
+        return False
+    probe = [{"level": 2, "id": "kb-probe", "name": "", "children": []}]
+    written = "".join(item.render(toc_item=entry) for entry in with_headings(probe, TableOfContents([]), True))
+    return _stand_in(probe).search(written) is not None
 
 
 def with_headings(headings: list[dict[str, Any]], page_toc: TableOfContents, stand_in: bool) -> TableOfContents:
@@ -36,12 +47,16 @@ def with_headings(headings: list[dict[str, Any]], page_toc: TableOfContents, sta
 
 def fill(page_html: str, headings: list[dict[str, Any]]) -> str:
     """Replace the stand-in entry (wherever the theme printed it) with the real entries."""
-    stand_in = re.compile(
+    entries = "".join(_item(token) for token in headings)
+    return _stand_in(headings).sub(lambda _: entries, page_html)
+
+
+def _stand_in(headings: list[dict[str, Any]]) -> re.Pattern[str]:
+    """The stand-in entry for ``headings`` as Material writes it."""
+    return re.compile(
         rf'<li class="md-nav__item">\s*<a href="#{re.escape(headings[0]["id"])}" class="md-nav__link">\s*'
         rf'<span class="md-ellipsis">\s*{re.escape(MARK)}\s*</span>\s*</a>\s*</li>'
     )
-    entries = "".join(_item(token) for token in headings)
-    return stand_in.sub(lambda _: entries, page_html)
 
 
 def _item(token: dict[str, Any]) -> str:

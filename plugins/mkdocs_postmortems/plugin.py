@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -63,7 +64,7 @@ class PostmortemsPlugin(BasePlugin):
             except PagefindError as exc:
                 raise PluginError(str(exc)) from None
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
-        self.fast_toc = material_toc.fast(config)
+        self.fast_toc = False  # decided in on_env, once the theme's templates are known
         config.extra_css.extend(css for css in STYLESHEETS if css not in config.extra_css)
         config.extra_javascript.extend(js for js in SCRIPTS if js not in config.extra_javascript)
         for extension in MARKDOWN_EXTENSIONS:
@@ -76,9 +77,11 @@ class PostmortemsPlugin(BasePlugin):
         # check in MkDocs see them like hand-written pages; their content comes later.
         # The library lives until the build ends: the cycle collector need not walk it
         # while it is read, nor again and again while MkDocs renders thousands of pages,
-        # nor in its last collection when the process exits. A mkdocs serve rebuild lets
-        # it collect the last build's library.
-        gc.unfreeze()
+        # nor in its last collection when the process exits (gc.freeze). A mkdocs serve
+        # rebuild first collects what the last build froze and no longer needs.
+        if gc.get_freeze_count():
+            gc.unfreeze()
+            gc.collect()
         with collector_paused():
             files = self.add_library(files, config)
             gc.freeze()
@@ -117,6 +120,10 @@ class PostmortemsPlugin(BasePlugin):
                 files.remove(clash)
             files.append(file)
         return files
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.fast_toc = material_toc.fits(config, env)
+        return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         # A page whose Markdown needs the analysis is rendered (or received) now.
@@ -170,6 +177,8 @@ class PostmortemsPlugin(BasePlugin):
             (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
             (site_dir / path).write_text(content, encoding="utf-8")
         log.info(self.build.summary())
+        if self.build.worker_failure:  # the site is complete: the build did the worker's part
+            log.info("The worker process did not finish its part: %s", self.build.worker_failure)
         # The index is a build cache; it reaches the site only when asked for.
         if self.settings.publish_index:
             shutil.copytree(self.build.index_dir, site_dir / "search-index", dirs_exist_ok=True)
@@ -180,6 +189,11 @@ class PostmortemsPlugin(BasePlugin):
             except PagefindError as exc:
                 raise PluginError(str(exc)) from None
             log.info(stats.summary())
+
+    def on_build_error(self, error: Exception) -> None:
+        # Under mkdocs serve the worker stays: it must not go on with a failed build.
+        if hasattr(self, "build"):
+            self.build.abandon()
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.
