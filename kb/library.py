@@ -23,7 +23,7 @@ from kb.model import Cause, Postmortem, ReadingList
 from kb.problems import Problem, did_you_mean
 from kb.schema import INVALID, SLUG_PATTERN, Checker, check, show
 from kb.settings import Settings
-from kb.sources import DATA_FILES, SourceProblem, discover, read_data_file, read_source
+from kb.sources import DATA_FILES, SourceProblem, discover, read_bytes, read_data_file, read_source
 from kb.yamltree import Tree
 
 AUDIENCES: dict[str, frozenset[str]] = {
@@ -126,10 +126,10 @@ def check_from_the_end(
         for index in range(len(files) - 1, -1, -1):
             if index <= reached():
                 break
-            key = loader.key(files[index], causes)
+            key, data = loader.key(files[index], causes)
             if key in _PARSED:
                 continue
-            batch.append((key, loader.checked(key, files[index], causes)))
+            batch.append((key, loader.checked(key, files[index], causes, data)))
             if len(batch) == HELPER_BATCH:
                 send(batch)
                 batch = []
@@ -165,9 +165,9 @@ class _Loader:
             if helper and index % HELPER_POLL == 0:
                 helper.reached(index)
                 _PARSED.update(helper.checked())
-            key = self.key(path, causes)
+            key, data = self.key(path, causes)
             sources.update(key[0].encode() + key[1])
-            parsed, problems = self.checked(key, path, causes)
+            parsed, problems = self.checked(key, path, causes, data)
             self.problems += problems
             if parsed is not None:
                 candidates.append(parsed)
@@ -243,15 +243,18 @@ class _Loader:
 
     # --- one postmortem -------------------------------------------------------------
 
-    def key(self, path: Path, causes: dict[str, Cause]) -> CacheKey:
-        """What a file's checks depend on: its content, the settings, the cause catalog."""
+    def key(self, path: Path, causes: dict[str, Cause]) -> tuple[CacheKey, bytes | None]:
+        """What a file's checks depend on (its content, the settings, the cause catalog),
+        and its bytes, read once for both; ``None`` if they cannot be read (the checks
+        say why)."""
         try:
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-        except OSError:
-            digest = b""  # unreadable: parse_postmortem reports it
-        return (str(path), digest, self.fingerprint(causes))
+            data: bytes | None = read_bytes(path)
+        except SourceProblem:
+            data = None
+        digest = hashlib.blake2b(data, digest_size=16).digest() if data is not None else b""
+        return (str(path), digest, self.fingerprint(causes)), data
 
-    def checked(self, key: CacheKey, path: Path, causes: dict[str, Cause]) -> Checked:
+    def checked(self, key: CacheKey, path: Path, causes: dict[str, Cause], data: bytes | None) -> Checked:
         """Read and check one file, or reuse the result of an earlier build of this process
         (or of its helper's).
 
@@ -260,7 +263,7 @@ class _Loader:
         """
         if key not in _PARSED:
             problems_before = len(self.problems)
-            parsed = self.parse_postmortem(path, causes)
+            parsed = self.parse_postmortem(path, causes, data)
             if parsed:  # the YAML values are in the postmortem now: keep only their lines
                 parsed = parsed._replace(tree=Tree(None, parsed.tree.lines))
             _PARSED[key] = (parsed, self.problems[problems_before:])
@@ -276,10 +279,10 @@ class _Loader:
             self._fingerprint = hashlib.blake2b(state, digest_size=16).digest()
         return self._fingerprint
 
-    def parse_postmortem(self, path: Path, causes: dict[str, Cause]) -> _Parsed | None:
+    def parse_postmortem(self, path: Path, causes: dict[str, Cause], data: bytes | None) -> _Parsed | None:
         rel = self.rel(path)
         try:
-            source = read_source(path, rel)
+            source = read_source(path, rel, data)
         except SourceProblem as exc:
             self.problems.append(Problem(rel, exc.line, "error", exc.message))
             return None

@@ -53,14 +53,21 @@ def discover(source_dir: Path) -> Iterator[Path]:
                 yield path
 
 
-def read_text(path: Path) -> str:
-    """The file's text: UTF-8, byte-order mark dropped, line ends made ``\\n``."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, unless it is too large to be a postmortem."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise SourceProblem(f"file is larger than {MAX_FILE_BYTES:,} bytes; split it or trim it")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SourceProblem(f"cannot read file: {exc.strerror}") from None
+
+
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """The file's text (from ``data`` if it was read already): UTF-8, byte-order mark
+    dropped, line ends made ``\\n``."""
+    if data is None:
+        data = read_bytes(path)
     if b"\0" in data:
         raise SourceProblem("binary file: a postmortem must be UTF-8 text")
     try:
@@ -71,9 +78,10 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_source(path: Path, rel: str) -> Source:
-    """Read one postmortem: front matter fenced by ``---`` lines, then the body."""
-    text = read_text(path)
+def read_source(path: Path, rel: str, data: bytes | None = None) -> Source:
+    """Read one postmortem (from ``data`` if it was read already): front matter fenced
+    by ``---`` lines, then the body."""
+    text = read_text(path, data)
     if not text.strip():
         raise SourceProblem("empty file: a postmortem starts with front matter between '---' lines")
     lines = text.split("\n")
