@@ -21,6 +21,7 @@ done here: the site is the same either way.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -109,10 +110,19 @@ def _work(send: Send, position: Callable[[], int], settings: Settings, project_d
             # The pages whose Markdown the site generator waits for first (sort is stable).
             pages = sorted(plan(library, ctx.analysis.links), key=lambda page: page.markdown is not None)
             for start in range(0, len(pages), BATCH):
-                send("pages", [(page.path, page.render(ctx)) for page in pages[start : start + BATCH]])
+                send(
+                    "pages",
+                    [(page.path, _without_planned(page, page.render(ctx))) for page in pages[start : start + BATCH]],
+                )
         send("data", make_data(library, ctx.analysis, target, seconds))
     except Exception:  # reported, and the build does the work itself
         send("failed", traceback.format_exc())
+
+
+def _without_planned(page: Page, rendered: Rendered) -> Rendered:
+    """What the worker sends of a page: not the Markdown the build planned already (most
+    of a postmortem page's size)."""
+    return dataclasses.replace(rendered, markdown="") if page.markdown is not None else rendered
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,8 @@ class LibraryBuild:
         while path not in self._received and self._worker is not None:
             self._receive()
         if path in self._received:
-            return self._received.pop(path)
+            rendered, planned = self._received.pop(path), self._by_path[path].markdown
+            return dataclasses.replace(rendered, markdown=planned) if planned is not None else rendered
         context = self._local_context()
         with _timed(self.seconds, "render"):
             return self._by_path[path].render(context)
