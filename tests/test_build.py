@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from mkdocs.config import load_config
@@ -287,6 +288,22 @@ def test_deferred_headings_are_written_in_the_toc_as_material_writes_them() -> N
     stand_in = "".join(item.render(toc_item=entry) for entry in material_toc.with_headings(HEADINGS, [], True))
     assert material_toc.MARK in stand_in
     assert squeeze(material_toc.fill(f"<ul>{stand_in}</ul>", HEADINGS)) == squeeze(f"<ul>{materials}</ul>")
+
+
+def test_the_toc_shortcut_is_used_only_where_the_theme_writes_entries_as_material_does(tmp_path: Path) -> None:
+    def fits(theme: str) -> bool:
+        (tmp_path / "mkdocs.yml").write_text(f"site_name: T\ntheme: {theme}\n", encoding="utf-8")
+        config = load_config(config_file=str(tmp_path / "mkdocs.yml"))
+        return material_toc.fits(config, config.theme.get_env())
+
+    (tmp_path / "docs").mkdir()
+    override = tmp_path / "overrides" / "partials"
+    override.mkdir(parents=True)
+    (override / "toc-item.html").write_text('<li><a href="{{ toc_item.url }}">{{ toc_item.title }}</a></li>')
+    assert fits("material")
+    assert not fits("{name: material, features: [toc.integrate]}")
+    assert not fits("{name: material, custom_dir: overrides}")  # a site's own partial: every entry the usual way
+    assert not fits("mkdocs")
 
 
 def test_material_search_indexes_the_summary_and_narrative_not_the_tables(
