@@ -45,6 +45,13 @@ Checked = tuple["_Parsed | None", list[Problem]]
 _PARSED: dict[CacheKey, Checked] = {}
 
 
+def _remember(key: CacheKey, checked: Checked) -> None:
+    """Cache a checked file (checked here or by a helper), keeping the cache bounded."""
+    _PARSED[key] = checked
+    if len(_PARSED) > MAX_CACHED:
+        _PARSED.pop(next(iter(_PARSED)))
+
+
 class _Parsed(NamedTuple):
     pm: Postmortem
     tree: Tree  # only the lines of its keys: the values are in the postmortem
@@ -164,7 +171,8 @@ class _Loader:
         for index, path in enumerate(files):
             if helper and index % HELPER_POLL == 0:
                 helper.reached(index)
-                _PARSED.update(helper.checked())
+                for checked_key, checked in helper.checked():
+                    _remember(checked_key, checked)
             key, data = self.key(path, causes)
             sources.update(key[0].encode() + key[1])
             parsed, problems = self.checked(key, path, causes, data)
@@ -266,10 +274,8 @@ class _Loader:
             parsed = self.parse_postmortem(path, causes, data)
             if parsed:  # the YAML values are in the postmortem now: keep only their lines
                 parsed = parsed._replace(tree=Tree(None, parsed.tree.lines))
-            _PARSED[key] = (parsed, self.problems[problems_before:])
+            _remember(key, (parsed, self.problems[problems_before:]))
             del self.problems[problems_before:]
-            if len(_PARSED) > MAX_CACHED:
-                _PARSED.pop(next(iter(_PARSED)))
         return _PARSED[key]
 
     def fingerprint(self, causes: dict[str, Cause]) -> bytes:

@@ -3,6 +3,7 @@
 The plan is decided from the loaded library and its grouping by service and team, not
 the analysis, so a site generator can list every page at once and read each one's
 content when it gets to it.
+
 A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
 page's summary and narrative); the rest of a page comes from ``Page.render``, given the
 analysis: deferred HTML (``kb.markup.Rendered``) and, for the other pages, the Markdown

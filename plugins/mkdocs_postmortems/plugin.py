@@ -83,11 +83,11 @@ class PostmortemsPlugin(BasePlugin):
             gc.unfreeze()
             gc.collect()
         with collector_paused():
-            files = self.add_library(files, config)
+            files = self._add_library(files, config)
             gc.freeze()
         return files
 
-    def add_library(self, files: Files, config: MkDocsConfig) -> Files:
+    def _add_library(self, files: Files, config: MkDocsConfig) -> Files:
         try:
             self.build = build_library(
                 self.settings, self.project_dir, config.use_directory_urls, config.site_url or None, self.worker
