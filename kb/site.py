@@ -5,9 +5,9 @@ the analysis, so a site generator can list every page at once and read each one'
 content when it gets to it.
 
 A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
-page's summary and narrative); the rest of a page comes from ``Page.render``, given the
-analysis: deferred HTML (``kb.markup.Rendered``) and, for the other pages, the Markdown
-too. Nothing here knows about MkDocs; the data files (the JSON API, the feed) come from
+page's narrative, and the HTML that goes before it); the rest of a page comes from
+``Page.render``, given the analysis: deferred HTML (``kb.markup.Rendered``) and, for the
+other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the JSON API, the feed) come from
 ``kb.build``'s data stage.
 """
 
@@ -26,7 +26,7 @@ from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import group_page
-from kb.pages.postmortem import postmortem_markdown, postmortem_page
+from kb.pages.postmortem import postmortem_head, postmortem_markdown, postmortem_page
 
 # Assets every page may need: plain files, no framework, nothing fetched from a CDN.
 STYLESHEETS = ("assets/postmortems.css", "assets/learning.css")
@@ -53,6 +53,9 @@ class Page:
     render: Callable[[Context], Rendered]  # the whole page, given the analysis
     in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
     markdown: str | None = None  # its Markdown, when the library alone decides it
+    # HTML that goes before what the Markdown becomes, on a page whose Markdown is an
+    # author's narrative: that is untrusted and sanitized, this is ours.
+    head: str | None = None
 
 
 def assets(library: Library) -> Iterator[SiteFile]:
@@ -80,7 +83,12 @@ def plan(library: Library, links: Links) -> list[Page]:
     """Every page, postmortems first: they are most of the site, and their Markdown is
     ready, so a site generator can start on them while the other pages are rendered."""
     pages = [
-        Page(urls.postmortem(pm.slug), lambda ctx, pm=pm: postmortem_page(pm, ctx), markdown=postmortem_markdown(pm))
+        Page(
+            urls.postmortem(pm.slug),
+            lambda ctx, pm=pm: postmortem_page(pm, ctx),
+            markdown=postmortem_markdown(pm),
+            head=postmortem_head(pm),
+        )
         for pm in library.postmortems
     ]
     pages += [

@@ -8,10 +8,9 @@ from markupsafe import Markup
 
 from kb import pagefind, urls
 from kb.completeness import completeness, shows_checklist
-from kb.markup import Rendered, clock, marker, meta, moment, paragraph, render, span, text
+from kb.markup import Rendered, clock, html_paragraphs, marker, meta, moment, render, span, text
 from kb.model import Impact, Postmortem
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
-from kb.sanitize import NARRATIVE_MARK
 from kb.similarity import Similar
 
 IMPACT_LABELS = {
@@ -125,17 +124,22 @@ def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[
 
 
 def postmortem_markdown(pm: Postmortem) -> str:
-    """The page's Markdown: its summary and narrative, between the markers of its deferred
-    sections. It needs nothing but the postmortem, so a build has it before any analysis."""
+    """The page's Markdown: the narrative, as its author wrote it. It needs nothing but
+    the postmortem, so a build has it before any analysis."""
     # The left sidebar would be empty (postmortems are not in the nav): give the page its
     # width instead. Tags go to Material's tags plugin.
-    parts = [meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags}), marker(0)]
-    if pm.summary:
-        parts.append(paragraph(pm.summary))
-    parts += [marker(1), NARRATIVE_MARK]
+    front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags})
+    return front + pm.body.strip("\n") + "\n"
+
+
+def postmortem_head(pm: Postmortem) -> str:
+    """The page's HTML before the narrative: the places of its deferred sections, with
+    the summary between them. It is HTML already, so Markdown converts only what the
+    author wrote, and all of that is the sanitizer's."""
+    parts = [marker(0), html_paragraphs(pm.summary) if pm.summary else "", marker(1)]
     if pm.body.strip():
-        parts += ["---", pm.body.strip("\n")]
-    return "\n\n".join(parts) + "\n"
+        parts.append("<hr>")
+    return "\n".join(part for part in parts if part) + "\n"
 
 
 def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:

@@ -99,6 +99,7 @@ class PostmortemsPlugin(BasePlugin):
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
         self.planned = {page.path for page in self.build.pages}
         self.markdown_later = {page.path for page in self.build.pages if page.markdown is None}
+        self.heads = {page.path: page.head for page in self.build.pages if page.head is not None}
         self.rendered: dict[str, Rendered] = {}  # pages rendered and not yet written, by source path
         generated = [
             *(File.generated(config, asset.path, content=asset.content) for asset in self.build.assets),
@@ -138,9 +139,13 @@ class PostmortemsPlugin(BasePlugin):
         return with_this_week(markdown, self.build.library) if page.file.src_uri == "index.md" else markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        # After Markdown, before the theme: the narrative's raw HTML and links are
-        # untrusted input, unless the site says every author is trusted.
-        return html if self.settings.trust_html else sanitize_narrative(html)
+        # After Markdown, before the theme and the search plugin: a narrative's raw HTML
+        # and links are untrusted input, unless the site says every author is trusted.
+        # What goes before it is ours.
+        head = self.heads.get(page.file.src_uri)
+        if head is None:
+            return html
+        return head + (html if self.settings.trust_html else sanitize_narrative(html))
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
     def on_page_context(
