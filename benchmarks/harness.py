@@ -179,6 +179,9 @@ def full_build(project: Path, site: Path) -> FullBuild:
     """
     shutil.rmtree(project / ".kb-cache", ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
+    # The kernel writes files out up to 30 s after they are written: without this, a build
+    # would also pay for the disk writes of the one before it (or of the generator).
+    os.sync()
     command = [sys.executable, "-m", "mkdocs", "build", "-d", str(site)]  # no -q: the plugin logs its stages at INFO
     with tempfile.TemporaryFile("w+", encoding="utf-8") as stderr:
         started = time.perf_counter()
@@ -238,21 +241,25 @@ def mean_kb(sizes: list[int]) -> float | None:
 
 
 def measure_builds(projects: dict[str, Path], ids: list[str], common: list[str], repeat: int) -> Result:
-    """Both variants, one after the other, ``repeat`` times each; wall time and memory are medians."""
+    """Both variants ``repeat`` times, taking turns (ABBA...), so that a machine getting
+    faster or slower during the run affects both alike; wall time and memory are medians."""
+    runs: dict[str, list[FullBuild]] = {variant: [] for variant in projects}
+    for round_ in range(repeat):
+        for variant in list(projects)[:: 1 if round_ % 2 == 0 else -1]:
+            runs[variant].append(full_build(projects[variant], projects[variant] / "site"))
     result: Result = {}
     for variant, project in projects.items():
         site = project / "site"
-        runs = [full_build(project, site) for _ in range(repeat)]
         result[variant] = {
-            "wall_s": statistics.median(r.wall_s for r in runs),
-            "wall_runs_s": [r.wall_s for r in runs],
-            "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs),
-            "max_process_rss_mb": statistics.median(r.max_process_rss_mb for r in runs),
-            "warnings": sum(" WARNING " in f" {line}" for line in runs[-1].stderr.splitlines()),
+            "wall_s": statistics.median(r.wall_s for r in runs[variant]),
+            "wall_runs_s": [r.wall_s for r in runs[variant]],
+            "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs[variant]),
+            "max_process_rss_mb": statistics.median(r.max_process_rss_mb for r in runs[variant]),
+            "warnings": sum(" WARNING " in f" {line}" for line in runs[variant][-1].stderr.splitlines()),
             **site_sizes(site, ids, common),
         }
         if variant == "plugin":
-            result[variant]["stages_s"] = stage_seconds(runs[-1].stderr)
+            result[variant]["stages_s"] = stage_seconds(runs[variant][-1].stderr)
     return result
 
 

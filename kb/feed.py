@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime, time
-
-from feedgen.feed import FeedGenerator
+from typing import TYPE_CHECKING
 
 from kb import urls
 from kb.library import Library
 from kb.model import Postmortem
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 PATH = "feed.xml"
 LIMIT = 50
@@ -35,6 +37,10 @@ def _url(page: str, directory_urls: bool, site_url: str | None) -> str:
 
 
 def feed_xml(library: Library, directory_urls: bool = True, site_url: str | None = None) -> str:
+    # Imported here: feedgen and lxml take a tenth of a second to import, and a large
+    # library's feed is written in the worker process, not the one running the site build.
+    from feedgen.feed import FeedGenerator
+
     entries = published(library)
     fg = FeedGenerator()
     fg.title(TITLE)

@@ -21,6 +21,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.toc import TableOfContents, get_toc
 
 MARK = "<!-- kb:toc -->"  # the stand-in's title
+# The stand-in entry as Material writes it. One pattern for every page: compiling one per
+# page (for its first heading's id) took longer than the search.
+_STAND_IN = re.compile(
+    r'<li class="md-nav__item">\s*<a href="#[^"]*" class="md-nav__link">\s*'
+    rf'<span class="md-ellipsis">\s*{re.escape(MARK)}\s*</span>\s*</a>\s*</li>'
+)
 
 
 def fits(config: MkDocsConfig, env: jinja2.Environment) -> bool:
@@ -34,7 +40,7 @@ def fits(config: MkDocsConfig, env: jinja2.Environment) -> bool:
         return False
     probe = [{"level": 2, "id": "kb-probe", "name": "", "children": []}]
     written = "".join(item.render(toc_item=entry) for entry in with_headings(probe, TableOfContents([]), True))
-    return _stand_in(probe).search(written) is not None
+    return _STAND_IN.search(written) is not None
 
 
 def with_headings(headings: list[dict[str, Any]], page_toc: TableOfContents, stand_in: bool) -> TableOfContents:
@@ -48,15 +54,7 @@ def with_headings(headings: list[dict[str, Any]], page_toc: TableOfContents, sta
 def fill(page_html: str, headings: list[dict[str, Any]]) -> str:
     """Replace the stand-in entry (wherever the theme printed it) with the real entries."""
     entries = "".join(_item(token) for token in headings)
-    return _stand_in(headings).sub(lambda _: entries, page_html)
-
-
-def _stand_in(headings: list[dict[str, Any]]) -> re.Pattern[str]:
-    """The stand-in entry for ``headings`` as Material writes it."""
-    return re.compile(
-        rf'<li class="md-nav__item">\s*<a href="#{re.escape(headings[0]["id"])}" class="md-nav__link">\s*'
-        rf'<span class="md-ellipsis">\s*{re.escape(MARK)}\s*</span>\s*</a>\s*</li>'
-    )
+    return _STAND_IN.sub(lambda _: entries, page_html)
 
 
 def _item(token: dict[str, Any]) -> str:
