@@ -7,6 +7,7 @@ and ``kb lint`` always report the same problems.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import itertools
@@ -152,9 +153,13 @@ class _Loader:
         self.today = settings.build_date()
         self._fingerprint: bytes | None = None
 
+    @functools.cached_property
+    def _resolved_project_dir(self) -> Path:
+        return self.project_dir.resolve()
+
     def rel(self, path: Path) -> str:
         try:
-            return path.relative_to(self.project_dir.resolve()).as_posix()
+            return path.relative_to(self._resolved_project_dir).as_posix()
         except ValueError:
             return path.as_posix()
 

@@ -244,6 +244,22 @@ def test_markdown_body_is_rendered_below_the_header(write_project: WriteProject,
     assert page.index("Action items") < page.index("What happened")
 
 
+def test_the_summary_is_escaped_html_before_the_sanitized_narrative(write_project: WriteProject, build: Build) -> None:
+    summary = "summary: 'Pool <b>ran</b> *dry* & [link](javascript:alert(1))'"
+    body = '\n<b onclick="alert(2)">Kept</b>, handler dropped.\n'
+    postmortem = VALID_POSTMORTEM.replace(
+        "summary: Checkout ran out of database connections after a query plan change.", summary
+    )
+    project = write_project({"postmortems/good.md": postmortem + body})
+
+    page = build(project).page("good")
+
+    shown = "<p>Pool &#60;b&#62;ran&#60;/b&#62; &#42;dry&#42; &#38; &#91;link&#93;(javascript:alert(1))</p>"
+    assert shown in page  # as written: not Markdown, not HTML
+    assert page.index(shown) < page.index("Action items") < page.index("<hr>") < page.index("Kept")
+    assert "<b>Kept</b>" in page and "onclick" not in page  # the narrative went through the sanitizer
+
+
 def test_generated_sections_are_in_the_table_of_contents_before_the_narrative(
     write_project: WriteProject, build: Build
 ) -> None:
@@ -327,6 +343,7 @@ def test_a_marker_written_in_the_narrative_stays_a_comment(write_project: WriteP
 
     assert page.count('class="pm-badges"') == 1  # the badges are in once, before the narrative
     assert page.index('class="pm-badges"') < page.index("The end.")
+    assert "<!-- kb:html 0 -->" in page  # the narrative's own, as written
 
 
 # --- audiences ---------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def postmortem_markdown(pm: Postmortem) -> str:
     # The left sidebar would be empty (postmortems are not in the nav): give the page its
     # width instead. Tags go to Material's tags plugin.
     front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags})
-    return front + pm.body.strip("\n") + "\n"
+    return str(front) + pm.body.strip("\n") + "\n"  # str(): Markup + text would escape the text
 
 
 def postmortem_head(pm: Postmortem) -> str:
