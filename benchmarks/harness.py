@@ -58,6 +58,11 @@ BROWSER_RUNS = 3
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MB = 1024 * 1024
+# Full builds write their sites to a RAM disk where there is one. On disk, a build right
+# after the last one's site was deleted spent ever more time in ext4's inode allocator
+# (recently_deleted(), seen with perf): five plain builds in a row took 17, 18, 21, 20
+# and 22 s. One build writing a site on a CI machine goes to the page cache, as here.
+RAM_DISK = Path("/dev/shm")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 Result = dict[str, Any]  # one size's raw numbers, as written to scale.json
@@ -240,16 +245,18 @@ def mean_kb(sizes: list[int]) -> float | None:
     return statistics.fmean(sizes) / 1024 if sizes else None
 
 
-def measure_builds(projects: dict[str, Path], ids: list[str], common: list[str], repeat: int) -> Result:
+def measure_builds(
+    projects: dict[str, Path], sites: dict[str, Path], ids: list[str], common: list[str], repeat: int
+) -> Result:
     """Both variants ``repeat`` times, taking turns (ABBA...), so that a machine getting
     faster or slower during the run affects both alike; wall time and memory are medians."""
     runs: dict[str, list[FullBuild]] = {variant: [] for variant in projects}
     for round_ in range(repeat):
         for variant in list(projects)[:: 1 if round_ % 2 == 0 else -1]:
-            runs[variant].append(full_build(projects[variant], projects[variant] / "site"))
+            runs[variant].append(full_build(projects[variant], sites[variant]))
     result: Result = {}
-    for variant, project in projects.items():
-        site = project / "site"
+    for variant in projects:
+        site = sites[variant]
         result[variant] = {
             "wall_s": statistics.median(r.wall_s for r in runs[variant]),
             "wall_runs_s": [r.wall_s for r in runs[variant]],
@@ -407,15 +414,19 @@ def pagefind_search(project: Path, engine: str) -> Result:
 
 
 def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
-    with tempfile.TemporaryDirectory(prefix=f"kb-scale-{size}-", dir=options.workdir) as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"kb-scale-{size}-", dir=options.workdir) as tmp,
+        tempfile.TemporaryDirectory(prefix=f"kb-scale-sites-{size}-", dir=options.sitedir) as site_tmp,
+    ):
         projects, ids = make_projects(size, Path(tmp), options.engine)
+        sites = {variant: Path(site_tmp) / variant for variant in projects}
         result: Result = {"postmortems": size, "code": code_digest(), "load_before": os.getloadavg()[0]}
         log(f"N={size}: full builds")
-        result["build"] = measure_builds(projects, ids, ids[:common_size], options.repeat)
+        result["build"] = measure_builds(projects, sites, ids, ids[:common_size], options.repeat)
         result["kb_search"] = in_fresh_process(kb_search_ms, projects["plugin"], options.engine)
         if size in options.browser_sizes:
             log(f"N={size}: in-browser search")
-            result["browser"] = browser_search({variant: project / "site" for variant, project in projects.items()})
+            result["browser"] = browser_search(sites)
         if size in options.rebuild_sizes:
             log(f"N={size}: serve rebuilds")
             result["rebuild"] = measure_rebuilds(projects, ids[0])
@@ -702,7 +713,8 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         f"From `benchmarks/harness.py` on {meta['date']}: {meta['cpus']} CPUs, Python {meta['python']}, "
         f"MkDocs {meta['mkdocs']}, Material {meta['mkdocs-material']}, commit {meta['commit']}. "
         f"Load average (1 min) before each size: {loads}; kb/ and plugin digest at each size: {codes}. "
-        f"The plugin's search engine: `search_engine: {meta.get('engine', 'whoosh')}`.",
+        f"The plugin's search engine: `search_engine: {meta.get('engine', 'whoosh')}`. "
+        f"Full builds: {meta.get('repeat', 1)} of each variant, taking turns, sites written to `{meta.get('sites')}`.",
         "## Targets",
         "\n".join(target_table(targets(results))),
         "## Full builds (clean cache, `mkdocs build` in a child process)",
@@ -740,9 +752,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="sizes 200 and 500, every measurement: a smoke run")
     parser.add_argument("--browser-sizes", type=int, nargs="*", default=[1000, 5000], metavar="N")
     parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000], metavar="N")
-    parser.add_argument("--repeat", type=int, default=1, help="full builds per variant; the median is reported")
+    parser.add_argument("--repeat", type=int, default=5, help="full builds per variant; the median is reported")
     parser.add_argument("--output", type=Path, default=RESULTS / "scale", help="writes OUTPUT.md and OUTPUT.json")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary projects go")
+    parser.add_argument(
+        "--sitedir",
+        type=Path,
+        default=RAM_DISK if os.access(RAM_DISK, os.W_OK) else None,
+        help=f"where the full builds write their sites (default: {RAM_DISK} where there is one)",
+    )
     parser.add_argument(
         "--engine", choices=["whoosh", "tantivy"], default="tantivy", help="the plugin's search_engine option"
     )
@@ -755,7 +773,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    meta, results = {**machine(), "engine": args.engine}, {}
+    sites = str(args.sitedir or tempfile.gettempdir())
+    meta, results = {**machine(), "engine": args.engine, "sites": sites, "repeat": args.repeat}, {}
     for size in args.sizes:
         try:
             results[size] = measure(size, args.sizes[0], args)
