@@ -7,8 +7,8 @@ content when it gets to it.
 A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
 page's narrative, and the HTML that goes before it); the rest of a page comes from
 ``Page.render``, given the analysis: deferred HTML (``kb.markup.Rendered``) and, for the
-other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the JSON API, the feed) come from
-``kb.build``'s data stage.
+other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the
+JSON API, the feed) come from ``kb.build``'s data stage.
 """
 
 from __future__ import annotations
