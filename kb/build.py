@@ -35,7 +35,7 @@ from pathlib import Path
 from kb import feed
 from kb.analysis import Analysis, analyze
 from kb.api import api_files
-from kb.library import CacheKey, Checked, Library, check_from_the_end, load
+from kb.library import CacheKey, Checked, Library, check_from_the_end, collect_last_build, load
 from kb.links import link
 from kb.markup import Rendered
 from kb.pages.common import Context
@@ -91,9 +91,7 @@ def make_data(library: Library, analysis: Analysis, target: Target, seconds: dic
 def _work(send: Send, position: Callable[[], int], settings: Settings, project_dir: Path, target: Target) -> None:
     """A build's part in the worker process: help check the files, then analyze, render
     every page, and the data stage."""
-    if gc.get_freeze_count():  # the last build's: collectable now (see below)
-        gc.unfreeze()
-        gc.collect()
+    collect_last_build()  # what the last job froze (see below)
     seconds: dict[str, float] = {}
     try:
         with _timed(seconds, "worker helps load"):
@@ -214,20 +212,19 @@ class LibraryBuild:
         elif kind == "library":  # a file changed between the two reads: the worker's pages would not match
             self.worker_failure = "the worker read files that changed after this process read them"
             self._received.clear()
-            self._worker.cancel()
         else:
             self.worker_failure = body
-        if self._own_worker:
-            self._worker.close(wait=False)
-        self._worker = None  # its last message
+        self._release(cancel=kind == "library")  # its last message; one with pages that would not match stops
 
     def abandon(self) -> None:
         """The site generator gave up on this build: stop the worker's part of it."""
         if self._worker is not None:
-            self._worker.cancel()
-            if self._own_worker:
-                self._worker.close(wait=False)
-            self._worker = None
+            self._release(cancel=True)
+
+    def _release(self, cancel: bool) -> None:
+        assert self._worker is not None
+        _let_go(self._worker, self._own_worker, cancel=cancel)
+        self._worker = None
 
     def _local_context(self) -> Context:
         if self._context is None:
@@ -235,6 +232,15 @@ class LibraryBuild:
                 analysis = analyze(self.library)
             self._context = Context(self.library, analysis, self.target.directory_urls, self.target.site_url)
         return self._context
+
+
+def _let_go(worker: Worker, own: bool, *, cancel: bool) -> None:
+    """This build is done with ``worker``: stop its job if it is not over (``cancel``),
+    and end the process if it was started for this build alone (``own``)."""
+    if cancel:
+        worker.cancel()
+    if own:
+        worker.close(wait=False)
 
 
 def _cpus() -> int:
@@ -275,9 +281,7 @@ def build_library(
             pages = plan(library, link(library.postmortems))
     except BaseException:
         if use:
-            use.cancel()
-            if use is not worker:
-                use.close(wait=False)
+            _let_go(use, use is not worker, cancel=True)
         raise
     return LibraryBuild(
         library, pages, list(assets(library)), target, seconds, _worker=use, _own_worker=use is not worker

@@ -97,6 +97,14 @@ def load(settings: Settings, project_dir: Path, helper: Helper | None = None) ->
         return loader.run(helper)
 
 
+def collect_last_build() -> None:
+    """Let the cycle collector have what an earlier build froze (``gc.freeze``) and no
+    longer needs: a ``mkdocs serve`` rebuild, in either process, starts with this."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while reading files: reading makes hundreds of

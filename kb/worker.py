@@ -119,9 +119,10 @@ class Worker:
                 number, got, path = self.messages.get_nowait()
             except queue.Empty:
                 return bodies
-            body = _unspooled(path)
-            if number != self.jobs:
+            if number != self.jobs:  # a job given up on: its body is not read
+                path.unlink(missing_ok=True)
                 continue
+            body = _unspooled(path)
             if got == kind:
                 bodies.append(body)
             else:
@@ -139,9 +140,9 @@ class Worker:
                 if not self.process.is_alive() and self.messages.empty():
                     return ("failed", f"the worker process ended with exit code {self.process.exitcode}")
                 continue
-            body = _unspooled(path)
             if number == self.jobs:  # not a job given up on
-                return kind, body
+                return kind, _unspooled(path)
+            path.unlink(missing_ok=True)
 
     def cancel(self) -> None:
         """Stop the current job at its next ``send`` (a build that failed, say)."""

@@ -21,7 +21,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from kb.build import build_library
 from kb.history import with_this_week
-from kb.library import collector_paused
+from kb.library import collect_last_build, collector_paused
 from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
 from kb.sanitize import sanitize_narrative
@@ -79,9 +79,7 @@ class PostmortemsPlugin(BasePlugin):
         # while it is read, nor again and again while MkDocs renders thousands of pages,
         # nor in its last collection when the process exits (gc.freeze). A mkdocs serve
         # rebuild first collects what the last build froze and no longer needs.
-        if gc.get_freeze_count():
-            gc.unfreeze()
-            gc.collect()
+        collect_last_build()
         with collector_paused():
             files = self._add_library(files, config)
             gc.freeze()
