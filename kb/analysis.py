@@ -10,6 +10,7 @@ from kb.library import Library
 from kb.links import Links, link
 from kb.recurrence import Recurrence, recurrences
 from kb.similarity import Similar, similar_postmortems
+from kb.timing import timed
 from kb.wording import similar_wording
 
 
@@ -29,13 +30,18 @@ def _group(items: list[Recurrence], key: Callable[[Recurrence], str]) -> dict[st
     return dict(grouped)
 
 
-def analyze(library: Library) -> Analysis:
-    """Cross-links, recurrences and similarity, from the postmortems alone."""
-    links = link(library.postmortems)
-    limit = library.settings.similar_limit
-    wording = similar_wording(library.postmortems, limit * 2)
-    similar = similar_postmortems(library.postmortems, library.causes, links.related, wording, limit)
-    found = recurrences(library.postmortems)
+def analyze(library: Library, seconds: dict[str, float] | None = None) -> Analysis:
+    """Cross-links, similarity and recurrences, from the postmortems alone; the time of
+    each part is added to ``seconds`` ("links", "similarity", "recurrences") if given."""
+    seconds = {} if seconds is None else seconds
+    with timed(seconds, "links"):
+        links = link(library.postmortems)
+    with timed(seconds, "similarity"):
+        limit = library.settings.similar_limit
+        wording = similar_wording(library.postmortems, limit * 2)
+        similar = similar_postmortems(library.postmortems, library.causes, links.related, wording, limit)
+    with timed(seconds, "recurrences"):
+        found = recurrences(library.postmortems)
     return Analysis(
         links=links,
         recurrences=found,

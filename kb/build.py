@@ -25,10 +25,8 @@ import dataclasses
 import gc
 import multiprocessing
 import os
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +41,7 @@ from kb.search import SearchEngine, UpdateStats, document, engine_for
 from kb.settings import Settings
 from kb.site import Page, SiteFile, assets, plan
 from kb.sources import discover
+from kb.timing import timed
 from kb.worker import Send, Worker
 
 # Below this many postmortem files, a worker costs more to start than it saves.
@@ -70,19 +69,11 @@ class Target:
     site_url: str | None
 
 
-@contextmanager
-def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
-    """Add the time spent in the block to ``stage`` (a stage may run in several parts)."""
-    started = time.perf_counter()
-    yield
-    seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - started
-
-
 def make_data(library: Library, analysis: Analysis, target: Target, seconds: dict[str, float]) -> Data:
     """Update the search index and write the JSON API and the feed."""
-    with _timed(seconds, "index"):
+    with timed(seconds, "index"):
         index = target.engine.update_documents([document(pm) for pm in library.postmortems])
-    with _timed(seconds, "data files"):
+    with timed(seconds, "data files"):
         files = api_files(library, analysis)
         files[feed.PATH] = feed.feed_xml(library, target.directory_urls, target.site_url)
     return Data(files, index, seconds)
@@ -94,17 +85,18 @@ def _work(send: Send, position: Callable[[], int], settings: Settings, project_d
     collect_last_build()  # what the last job froze (see below)
     seconds: dict[str, float] = {}
     try:
-        with _timed(seconds, "worker helps load"):
+        with timed(seconds, "worker helps load"):
             check_from_the_end(settings, project_dir, position, lambda checked: send("checked", checked))
-        with _timed(seconds, "worker load"):
+        with timed(seconds, "worker load"):
             library = load(settings, project_dir)
         send("library", library.sources)  # the build checks it read the same files
         # The library lives until the build ends: no collection need walk it meanwhile,
         # nor the last one when a worker of a single build exits.
         gc.freeze()
-        with _timed(seconds, "worker analyze"):
-            ctx = Context(library, analyze(library), target.directory_urls, target.site_url)
-        with _timed(seconds, "worker render"):
+        parts: dict[str, float] = {}
+        ctx = Context(library, analyze(library, parts), target.directory_urls, target.site_url)
+        seconds.update({f"worker {part}": secs for part, secs in parts.items()})
+        with timed(seconds, "worker render"):
             # The pages whose Markdown the site generator waits for first (sort is stable).
             pages = sorted(plan(library, ctx.analysis.links), key=lambda page: page.markdown is not None)
             for start in range(0, len(pages), BATCH):
@@ -166,7 +158,7 @@ class LibraryBuild:
             rendered, planned = self._received.pop(path), self._by_path[path].markdown
             return dataclasses.replace(rendered, markdown=planned) if planned is not None else rendered
         context = self._local_context()
-        with _timed(self.seconds, "render"):
+        with timed(self.seconds, "render"):
             return self._by_path[path].render(context)
 
     def finish(self) -> dict[str, str]:
@@ -198,7 +190,7 @@ class LibraryBuild:
 
     def _receive(self) -> None:
         assert self._worker is not None
-        with _timed(self.seconds, "waiting for the worker"):
+        with timed(self.seconds, "waiting for the worker"):
             kind, body = self._worker.receive()
         if kind == "checked":  # files it checked after the loader here was done
             return
@@ -228,8 +220,7 @@ class LibraryBuild:
 
     def _local_context(self) -> Context:
         if self._context is None:
-            with _timed(self.seconds, "analyze"):
-                analysis = analyze(self.library)
+            analysis = analyze(self.library, self.seconds)
             self._context = Context(self.library, analysis, self.target.directory_urls, self.target.site_url)
         return self._context
 
@@ -273,11 +264,11 @@ def build_library(
         use = worker or Worker()
         use.start(_work, settings, project_dir, target)
     try:
-        with _timed(seconds, "load and validate"):
+        with timed(seconds, "load and validate"):
             library = load(settings, project_dir, helper=_Helping(use) if use else None)
         if use:
             use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
-        with _timed(seconds, "plan"):
+        with timed(seconds, "plan"):
             pages = plan(library, link(library.postmortems))
     except BaseException:
         if use:

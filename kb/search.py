@@ -12,7 +12,6 @@ computes them from the postmortems themselves.)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +67,10 @@ def document(pm: Postmortem) -> dict[str, str]:
         "year": str(pm.started.year),
         "started": pm.started.date().isoformat(),
     }
-    fields["digest"] = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    # Each value after its length, in the fixed order above: no two documents give the
+    # same text, and it is quicker to make than JSON (most of it is the content).
+    text = "".join(f"{len(value)}:{value}" for value in fields.values())
+    fields["digest"] = hashlib.sha256(text.encode()).hexdigest()
     return fields
 
 

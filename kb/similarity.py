@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kb.model import Cause, Postmortem
 
 # How much one shared key counts; wording adds up to WORDING for the closest text.
-WEIGHTS = {"cause": 3.0, "service": 2.0, "tag": 1.0}
+WEIGHTS = {"cause": 3, "service": 2, "tag": 1}  # whole numbers: see similar_postmortems
 WORDING = 3.0
 NEIGHBOURS = 25  # per key: the postmortems nearest in time that are considered
 
@@ -30,8 +30,10 @@ class Similar:
 Wording = dict[str, list[tuple[str, float]]]  # id -> [(similar id, score)], best first
 
 
-def _keys(pm: Postmortem) -> dict[str, list[str]]:
-    return {"cause": pm.cause_keys, "service": pm.services, "tag": pm.tags}
+def _keys(pm: Postmortem) -> dict[tuple[str, str], None]:
+    """The (kind, value) keys a postmortem is filed under, each once, in order."""
+    kinds = {"cause": pm.cause_keys, "service": pm.services, "tag": pm.tags}
+    return dict.fromkeys((kind, value) for kind, values in kinds.items() for value in values)
 
 
 def _and(names: list[str]) -> str:
@@ -46,39 +48,43 @@ def similar_postmortems(
     limit: int,
 ) -> dict[str, list[Similar]]:
     """Up to ``limit`` similar postmortems for each, best first, each with its reasons."""
-    by_id = {pm.slug: pm for pm in postmortems}
+    # Postmortems are numbered oldest first and each key lists its postmortems' numbers in
+    # that order: the nearest in time are a slice, and of equal scores the newer wins.
     oldest_first = sorted(postmortems, key=lambda pm: (pm.started, pm.slug))
     position = {pm.slug: n for n, pm in enumerate(oldest_first)}
     posting: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, pm in enumerate(oldest_first):
-        for kind, values in _keys(pm).items():
-            for value in dict.fromkeys(values):
-                posting[(kind, value)].append(n)
+        for key in _keys(pm):
+            posting[key].append(n)
 
-    slugs = [pm.slug for pm in oldest_first]
     result: dict[str, list[Similar]] = {}
     for pm in postmortems:
-        excluded = {pm.slug} | {r.slug for r in related.get(pm.slug, [])}
-        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)  # other -> (kind, value) it shares
-        scores: dict[str, float] = defaultdict(float)
-        for kind, values in _keys(pm).items():
-            weight = WEIGHTS[kind]
-            for value in dict.fromkeys(values):
-                for n in _nearest(posting[(kind, value)], position[pm.slug]):
-                    other = slugs[n]
-                    if other not in excluded:
-                        shared[other].append((kind, value))
-                        scores[other] += weight
+        me = position[pm.slug]
+        excluded = {me, *(position[r.slug] for r in related.get(pm.slug, []))}
+        windows = [(key, _nearest(posting[key], me)) for key in _keys(pm)]
+        # Counter counts a list in C, and weights are whole numbers: counting a window
+        # ``weight`` times adds the weight to each postmortem in it.
+        scores: Counter[int] = Counter()
+        for (kind, _), window in windows:
+            scores.update(window * WEIGHTS[kind])
+        for n in excluded:
+            scores.pop(n, None)
         matches = wording.get(pm.slug, [])
         best = matches[0][1] if matches else 1.0
         worded = set()
         for other, score in matches:
-            if other not in excluded and other in by_id:
-                scores[other] += WORDING * score / best
-                worded.add(other)
-        ranked = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], -position[other]))
+            n = position.get(other)
+            if n is not None and n not in excluded:
+                scores[n] += WORDING * score / best
+                worded.add(n)
         result[pm.slug] = [
-            Similar(by_id[o], round(scores[o], 3), _reasons(shared[o], o in worded, causes)) for o in ranked
+            Similar(
+                oldest_first[n],
+                round(float(score), 3),
+                # Reasons only for the few shown, not for every candidate.
+                _reasons([key for key, window in windows if n in window], n in worded, causes),
+            )
+            for score, n in heapq.nlargest(limit, zip(scores.values(), scores, strict=True))
         ]
     return result
 
@@ -92,7 +98,6 @@ def _nearest(members: list[int], me: int) -> list[int]:
 
 
 def _reasons(pairs: list[tuple[str, str]], worded: bool, causes: dict[str, Cause]) -> list[str]:
-    """Reasons are worded only for the few postmortems shown, not for every candidate."""
     shared: dict[str, list[str]] = defaultdict(list)
     for kind, value in pairs:
         shared[kind].append(value)

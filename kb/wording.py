@@ -29,8 +29,9 @@ _WORD = re.compile(r"[a-z][a-z0-9_]{2,}")
 
 
 @cache
-def _stem(word: str) -> str:
-    return stem(word)
+def _term(word: str) -> str:
+    """A word's stem, or "" for a stop word (cached: a library uses its words many times)."""
+    return "" if word in STOP_WORDS else stem(word)
 
 
 def terms(pm: Postmortem) -> Counter[str]:
@@ -38,7 +39,9 @@ def terms(pm: Postmortem) -> Counter[str]:
     text = " ".join(
         [pm.title, pm.summary or "", pm.trigger or "", *(c.detail or "" for c in pm.causes), *pm.lessons]
     ).lower()
-    return Counter(_stem(w) for w in _WORD.findall(text) if w not in STOP_WORDS)
+    counts = Counter(map(_term, _WORD.findall(text)))  # all in C but the first stemming of each word
+    del counts[""]
+    return counts
 
 
 def similar_wording(postmortems: list[Postmortem], limit: int) -> dict[str, list[tuple[str, float]]]:

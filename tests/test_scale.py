@@ -12,8 +12,11 @@ import importlib.util
 import json
 import logging
 import multiprocessing
+import re
 import shutil
 import statistics
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Callable
@@ -110,6 +113,38 @@ def test_a_large_library_gets_its_data_files_from_the_worker(sites: dict[int, tu
     api = json.loads((site / "api" / "postmortems.json").read_text(encoding="utf-8"))
     assert sorted(pm["id"] for pm in api) == sorted(ids)
     assert (site / "feed.xml").read_text(encoding="utf-8").count("<item>") > 0
+
+
+def test_the_build_log_says_what_was_done_and_how_long_each_stage_took(
+    sites: dict[int, tuple[Path, list[str]]], tmp_path: Path
+) -> None:
+    """One INFO line (shown by ``mkdocs build``, hidden by ``-q``): the counts, then the
+    stages. The worker's are named as such, and the analysis in its parts, so that the
+    similarity stage can be told from the others."""
+    project = sites[LARGE][0].parent
+    command = [sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")]
+    run = subprocess.run(command, cwd=project, capture_output=True, text=True, check=True)
+    line = next(line for line in run.stderr.splitlines() if "postmortem files" in line)
+    assert re.match(r"INFO +- +300 postmortem files, 300 in audience 'restricted', \d+ problems; ", line)
+    # The fixture's build indexed every postmortem already: this one has nothing to write.
+    assert "index 0 added, 0 updated, 0 removed, 300 unchanged" in line
+    stages = dict(stage.rsplit(" ", 1) for stage in line[line.rindex("(") + 1 : -1].split(", "))
+    assert list(stages) == [
+        "load and validate",
+        "plan",
+        "waiting for the worker",
+        "worker helps load",
+        "worker load",
+        "worker links",
+        "worker similarity",
+        "worker recurrences",
+        "worker render",
+        "index",
+        "data files",
+    ]
+    assert all(re.fullmatch(r"\d+\.\d\ds", secs) for secs in stages.values())
+    quiet = subprocess.run([*command, "-q"], cwd=project, capture_output=True, text=True, check=True)
+    assert "postmortem files" not in quiet.stderr
 
 
 def build_and_count(project: Path) -> int:
