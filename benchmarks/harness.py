@@ -561,6 +561,9 @@ def page_growth(results: dict[int, Result]) -> Verdict:
     return verdict(target, f"{where(low, 1000)} vs {where(high, 10000)}", abs(change), 0.10, shown)
 
 
+PAGEFIND_TARGET = "with `pagefind: true`: first result ≤ 1 s from page load (informational)"
+
+
 def targets(results: dict[int, Result]) -> list[Verdict]:
     ok = {n: r for n, r in results.items() if "error" not in r}
     verdicts = [
@@ -581,7 +584,7 @@ def targets(results: dict[int, Result]) -> list[Verdict]:
                 first_hit("from_query_s"),
             )(1),
             single(ok, "first result ≤ 1 s from page load (informational)", n, "browser", first_hit("from_load_s"))(1),
-            single(ok, "with `pagefind: true`: first result ≤ 1 s from page load", n, "pagefind", pagefind_hit)(1),
+            single(ok, PAGEFIND_TARGET, n, "pagefind", pagefind_hit)(1),
         ]
     return verdicts
 
@@ -716,6 +719,9 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         f"The plugin's search engine: `search_engine: {meta.get('engine', 'whoosh')}`. "
         f"Full builds: {meta.get('repeat', 1)} of each variant, taking turns, sites written to `{meta.get('sites')}`.",
         "## Targets",
+        "The first five rows are issue 8's targets. The in-browser rows are informational: the issue asks "
+        "for an alternative where Material's in-browser search index exceeds 10 MB or its first result one "
+        "second, and `pagefind: true` is that alternative.",
         "\n".join(target_table(targets(results))),
         "## Full builds (clean cache, `mkdocs build` in a child process)",
         "\n".join(build_table(results)),
