@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,10 +19,15 @@ from kb.completeness import completeness
 from kb.library import Library
 from kb.model import Postmortem
 from kb.schema import fields_of
+from kb.settings import Settings
+
+_AS_IS = {str, int, float, bool, type(None)}
 
 
 def plain(value: object) -> Any:
     """A JSON-ready copy of a record or value, keys in declaration order."""
+    if type(value) in _AS_IS:  # most values; an exact type is quicker to check than isinstance
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {name: plain(getattr(value, name)) for name in fields_of(type(value))}
     if isinstance(value, list):
@@ -46,10 +52,13 @@ def action_item(tracked: Tracked) -> dict[str, Any]:
     }
 
 
-def postmortem(pm: Postmortem, library: Library, analysis: Analysis) -> dict[str, Any]:
-    record = plain(pm)
-    settings = library.settings
-    record["action_items"] = [action_item(t) for t in tracked_items([pm], library.today, settings.due_soon_days)]
+def postmortem(
+    pm: Postmortem, settings: Settings, analysis: Analysis, action_items: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One record of ``/api/postmortems.json``; ``action_items`` are its items as
+    :func:`action_item` gives them (made once for both files that list them)."""
+    fields = fields_of(Postmortem)
+    record = {name: action_items if name == "action_items" else plain(getattr(pm, name)) for name in fields}
     return {
         **record,
         "url": urls.url(urls.postmortem(pm.slug)),
@@ -59,7 +68,7 @@ def postmortem(pm: Postmortem, library: Library, analysis: Analysis) -> dict[str
             "time_to_resolve": _seconds(pm.time_to_resolve),
         },
         "cause_keys": pm.cause_keys,
-        "completeness": completeness(pm, library.settings).as_json(),
+        "completeness": completeness(pm, settings).as_json(),
         # Both directions, and only postmortems this audience may see.
         "related": [r.slug for r in analysis.links.related.get(pm.slug, [])],
         "similar": [s.pm.slug for s in analysis.similar.get(pm.slug, [])],
@@ -88,14 +97,23 @@ def causes(library: Library, analysis: Analysis) -> dict[str, Any]:
 
 
 def dumps(data: object) -> str:
-    # Sorted nowhere: key order is the declaration order, stable across builds.
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # Sorted nowhere: key order is the declaration order, stable across builds. Compact:
+    # a third smaller than indented, and only then does json use its C encoder (the
+    # files are tens of MB at thousands of postmortems). Browsers' JSON viewers indent.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def api_files(library: Library, analysis: Analysis) -> dict[str, str]:
     items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days)
+    records = [action_item(t) for t in items]
+    by_postmortem: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for tracked, record in zip(items, records, strict=True):
+        by_postmortem[tracked.pm.slug].append(record)
+    settings = library.settings
     return {
-        "api/postmortems.json": dumps([postmortem(pm, library, analysis) for pm in library.postmortems]),
+        "api/postmortems.json": dumps(
+            [postmortem(pm, settings, analysis, by_postmortem[pm.slug]) for pm in library.postmortems]
+        ),
         "api/causes.json": dumps(causes(library, analysis)),
-        "api/action-items.json": dumps([action_item(t) for t in items]),
+        "api/action-items.json": dumps(records),
     }
