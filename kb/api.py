@@ -98,7 +98,7 @@ def causes(library: Library, analysis: Analysis) -> dict[str, Any]:
 
 def dumps(data: object) -> str:
     # Sorted nowhere: key order is the declaration order, stable across builds. Compact:
-    # a third smaller than indented, and only then does json use its C encoder (the
+    # a quarter smaller than indented, and only then does json use its C encoder (the
     # files are tens of MB at thousands of postmortems). Browsers' JSON viewers indent.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 

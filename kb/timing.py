@@ -1,4 +1,4 @@
-"""The time of a build's stages, for the summary line the build logs (``mkdocs build -v``)."""
+"""The time of a build's stages, for the summary line the build logs at INFO (``-q`` hides it)."""
 
 from __future__ import annotations
 
