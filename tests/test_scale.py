@@ -8,16 +8,22 @@ the home page must not list postmortems in its nav.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import logging
 import multiprocessing
+import os
+import pty
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +32,7 @@ from types import ModuleType
 import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from support import REPO
+from support import REPO, Kb
 
 from kb import library
 from kb.build import PARALLEL_FROM, LibraryBuild, build_library
@@ -145,6 +151,52 @@ def test_the_build_log_says_what_was_done_and_how_long_each_stage_took(
     assert all(re.fullmatch(r"\d+\.\d\ds", secs) for secs in stages.values())
     quiet = subprocess.run([*command, "-q"], cwd=project, capture_output=True, text=True, check=True)
     assert "postmortem files" not in quiet.stderr
+
+
+def on_a_terminal(command: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``command`` with its stderr on a pseudo-terminal, as in a shell; its exit
+    status and what the terminal showed."""
+    leader, follower = pty.openpty()
+    # A terminal 80 columns wide: a new one has no size, and tqdm draws nothing in 0 columns.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    shown = bytearray()
+
+    def read() -> None:  # while it runs: a full terminal buffer would block the command
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the command has exited and closed the terminal
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=follower, timeout=120, check=False)
+    finally:
+        os.close(follower)
+        reader.join(timeout=10)
+        os.close(leader)
+    return done.returncode, shown.decode("utf-8", "replace")
+
+
+def test_kb_search_shows_a_progress_bar_while_it_indexes_on_a_terminal_only(tmp_path: Path, kb: Kb) -> None:
+    """Issue 8: long work shows progress. A first ``kb search`` indexes the whole library:
+    with Whoosh, 1,000 postmortems take seconds, well past the half second the bar waits
+    before it shows. Redirected to a file, the output has no bar."""
+    project = tmp_path / "fresh"
+    project.mkdir()
+    (project / "mkdocs.yml").write_text(textwrap.dedent(MKDOCS_YML), encoding="utf-8")
+    generator().generate(1000, project / "postmortems", seed=1)
+    status, shown = on_a_terminal([sys.executable, "-m", "kb.cli", "search", "failover"], project)
+    assert status == 0
+    assert re.search(r"indexing: +100%\|.*\| 1000/1000", shown), shown[-500:]
+    shutil.rmtree(project / ".kb-cache")
+    status, out, err = kb(project, "search", "failover")
+    assert status == 0 and "failover" in out.lower()
+    assert "indexing" not in err
 
 
 def build_and_count(project: Path) -> int:
