@@ -5,28 +5,58 @@ untrusted: rendered HTML goes through nh3 (the maintained Rust ``ammonia`` sanit
 with an allowlist that keeps what Markdown and Material produce (tables, code
 highlighting classes, heading anchors) and drops scripts, event handlers, styles and
 ``javascript:`` URLs. The rest of a page is built by us from escaped values.
+
+The allowlist also stops DOM clobbering (OWASP's "DOM Clobbering Prevention Cheat
+Sheet"): an element's ``id`` or ``name`` becomes a global (``window.x``) and the answer
+to ``querySelector("#x")``, so an author who names an element ``__config`` replaces
+Material's settings, search worker URL included. No ``name`` attribute is allowed, and
+every ``id`` is prefixed with ``narrative-`` (ammonia's ``id_prefix``, as GitHub does with
+``user-content-``): nothing the theme or our scripts look up starts with it. Links within
+the narrative (``#what-happened``, footnotes) and its table of contents are prefixed to
+match, so they still lead where the author meant.
 """
 
 from __future__ import annotations
 
+import re
+
 import nh3
+
+ID_PREFIX = "narrative-"
 
 _ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href", "hreflang", "title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"checked"},
 }
 # Built once: nh3.clean() builds the same allowlists anew on every call, which was most
 # of its time on a page.
 _CLEANER = nh3.Cleaner(
     tags=set(nh3.ALLOWED_TAGS) | {"input"},  # task lists render disabled checkboxes
     attributes=_ATTRIBUTES,
+    # A disabled checkbox and nothing else: no text field or button to dress up as a login form.
+    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},
     url_schemes={"http", "https", "mailto"},
+    id_prefix=ID_PREFIX,
 )
+# The sanitizer's own output: attributes double-quoted, a quote in a value escaped.
+_PREFIXED_ID = re.compile(rf' id="{ID_PREFIX}([^"]*)"')
+_FRAGMENT_LINK = re.compile(r' href="#([^"]*)"')
 
 
 def sanitize_narrative(html: str) -> str:
-    """Clean the HTML a narrative's Markdown became."""
-    return _CLEANER.clean(html)
+    """Clean the HTML a narrative's Markdown became; its ids get ``ID_PREFIX``."""
+    clean = _CLEANER.clean(html)
+    ids = set(_PREFIXED_ID.findall(clean))
+    if not ids:
+        return clean
+    # A link to an element of the narrative follows its new id; one to the rest of the
+    # page (a generated section, say ``#action-items``) is left as it is.
+    return _FRAGMENT_LINK.sub(lambda m: f' href="#{anchor(m[1])}"' if m[1] in ids else m[0], clean)
+
+
+def anchor(element_id: str) -> str:
+    """The id that ``element_id``, written in a narrative, has on the page."""
+    return element_id if element_id.startswith(ID_PREFIX) else ID_PREFIX + element_id

@@ -240,7 +240,7 @@ def test_markdown_body_is_rendered_below_the_header(write_project: WriteProject,
 
     page = build(project).page("good")
 
-    assert '<h2 id="what-happened">What happened</h2>' in page
+    assert '<h2 id="narrative-what-happened">What happened</h2>' in page
     assert page.index("Action items") < page.index("What happened")
 
 
@@ -271,7 +271,7 @@ def test_generated_sections_are_in_the_table_of_contents_before_the_narrative(
     toc = toc[: toc.index('class="md-content"')]
     anchors = re.findall(r'href="#([^"]+)"', toc)
     cause = "change-reached-every-host-at-once"  # its title, from causes.yml
-    assert anchors == ["summary", "contributing-causes", cause, "action-items", "what-happened"]
+    assert anchors == ["summary", "contributing-causes", cause, "action-items", "narrative-what-happened"]
     assert material_toc.MARK not in page  # the stand-in entry was replaced
     causes = toc[toc.index('href="#contributing-causes"') : toc.index('href="#action-items"')]
     assert '<ul class="md-nav__list">' in causes  # the cause is nested under its section

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from browsing import serve
+from playwright import sync_api
 from support import Build, WriteProject
 
 P = "<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>"
@@ -77,3 +79,93 @@ def test_no_payload_runs_on_any_page(write_project: WriteProject, build: Build, 
             assert page.evaluate("window.__pwned") is None, path
         context.close()
     assert dialogs == []
+
+
+# --- DOM clobbering: author HTML must not name what the theme or our scripts look up -----
+
+# The reproducer from issue 16: an element that stands in for Material's settings and
+# points its search worker at a script that writes a result title as HTML.
+WORKER = (
+    "data:text/javascript,onmessage%3Dfunction%28%29%7BpostMessage%28%7Btype%3A1%7D%29%3BpostMessage%28%7Btype"
+    "%3A3%2Cdata%3A%7Bitems%3A%5B%5B%7Blocation%3A%27x%27%2Ctitle%3A%27%5Cu003cimg%20src%3Dx%20onerror%3Dwindow."
+    "__pwned%3D1%5Cu003e%27%2Ctext%3A%27%27%2Cscore%3A1%2Cterms%3A%7B%7D%7D%5D%5D%7D%7D%29%7D"
+)
+CONFIG = '{"base":"../..","features":[],"search":"' + WORKER + '","translations":{}}'
+CLOBBER = f"""\
+---
+title: Clobber
+status: draft
+severity: SEV4
+started: 2021-05-01T10:00:00+00:00
+---
+<div id="__config">{CONFIG}</div>
+"""
+# What Material's bundle and our scripts read by id or as a global (window.x resolves to
+# an element with that id or name when nothing else defines it).
+NAMES = [
+    "__config", "__search", "__drawer", "__toc", "__consent", "__palette_0", "__codelineno-0-1", "__md_scope",
+    "__md_get", "__md_set", "__md_hash", "document$", "location$", "target$", "keyboard$", "viewport$",
+    "tablet$", "screen$", "print$", "alert$", "progress$", "component$", "mermaid", "kb-pagefind", "PagefindUI",
+]  # fmt: skip
+CLOBBER_ALL = (
+    f"---\ntitle: 'Clobber everything {P}'\nstatus: draft\nseverity: SEV4\nstarted: 2021-05-02T10:00:00+00:00\n---\n"
+    "## __config\n\n## __search {#__search}\n\n"  # ids from Markdown headings and attr_list
+    "## Clobber &lt;img src=x onerror=window.__pwned=1&gt;\n\n"  # a search result's title
+    + "".join(f'<img id="{n}" name="{n}" src="x.png"><a id="{n}" name="{n}" href="#{n}">{n}</a>\n' for n in NAMES)
+    + '<form id="__search" name="__search"><input name="transform" id="transform"></form>\n'
+    + f'<pre id="__config">{CONFIG}</pre>\n'
+    + '<table class="pm-list" data-pm-explorer data-facets="severity">'
+    + '<tr data-text="x" data-pm="x"><td>x</td></tr></table>\n'
+)
+
+
+def test_author_html_cannot_clobber_the_theme(write_project: WriteProject, build: Build, browser: object) -> None:
+    from support import VALID_POSTMORTEM
+
+    site = build(
+        write_project(
+            {
+                "postmortems/clobber.md": CLOBBER,
+                "postmortems/clobber-all.md": CLOBBER_ALL,
+                "postmortems/good.md": VALID_POSTMORTEM,
+            }
+        )
+    )
+    for name in ("clobber", "clobber-all"):
+        article = site.page(name)
+        assert ' name="' not in article
+        assert not [n for n in NAMES if f'id="{n}"' in article], name
+    with serve(site.root) as url:
+        context = browser.new_context()  # type: ignore[attr-defined]
+        page = context.new_page()
+        for name in ("clobber", "clobber-all"):
+            page.goto(f"{url}/postmortems/{name}/")
+            named = page.evaluate(
+                """names => names.filter(n => document.querySelector(`article [id="${CSS.escape(n)}"],
+                                                                     article [name="${CSS.escape(n)}"]`))""",
+                NAMES,
+            )
+            assert named == [], name
+            # Material read its own settings: search still finds the other postmortem.
+            search = page.locator("input.md-search__input")
+            search.click()
+            meta = page.locator(".md-search-result__meta")
+            sync_api.expect(meta).not_to_have_text(re.compile("Initializing"), timeout=15_000)
+            search.press_sequentially("pool exhausted")
+            first = page.locator(".md-search-result__item a").first
+            sync_api.expect(first).to_have_attribute("href", re.compile("/postmortems/good/"), timeout=10_000)
+            search.fill("")
+            search.press_sequentially("clobber")  # results whose titles carry payloads
+            sync_api.expect(first).to_have_attribute("href", re.compile("/postmortems/clobber"), timeout=10_000)
+            page.wait_for_timeout(300)
+            assert page.evaluate("window.__pwned") is None, name
+        context.close()
+
+
+def test_links_within_a_narrative_follow_its_prefixed_ids(write_project: WriteProject, build: Build) -> None:
+    body = "\n## What happened\n\nSee [the detail](#the-detail), [the items](#action-items).\n\n## The detail\n"
+    site = build(write_project({"postmortems/x.md": CLOBBER.split("<div")[0] + body}))
+    page = site.html("postmortems/x/index.html")
+    assert 'id="narrative-the-detail"' in page and 'href="#narrative-the-detail"' in page
+    assert 'href="#action-items"' in page  # a generated section keeps its own id
+    assert 'href="#narrative-what-happened"' in page.split('class="md-nav md-nav--secondary"')[1]  # the toc

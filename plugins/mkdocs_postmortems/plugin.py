@@ -24,7 +24,7 @@ from kb.history import with_this_week
 from kb.library import collect_last_build, collector_paused
 from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
-from kb.sanitize import sanitize_narrative
+from kb.sanitize import anchor, sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
@@ -143,7 +143,15 @@ class PostmortemsPlugin(BasePlugin):
         head = self.heads.get(page.file.src_uri)
         if head is None:
             return html
-        return head + (html if self.settings.trust_html else sanitize_narrative(html))
+        if self.settings.trust_html:
+            return head + html
+        # The sanitizer prefixes the narrative's ids; its headings' entries follow them.
+        entries = list(page.toc)
+        while entries:
+            entry = entries.pop()
+            entry.id = anchor(entry.id)
+            entries += entry.children
+        return head + sanitize_narrative(html)
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
     def on_page_context(
