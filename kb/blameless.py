@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -142,11 +143,20 @@ pipeline script job cron bot release rollout migration change config
 """
 _NOT_NAMES = frozenset(_COMMON_STARTS.split())
 
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Tried only where a scheme can begin, not inside one: "a.a.a.a..." is then read once.
+_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_BACKTICKS = re.compile(r"`+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BLOCKQUOTE = re.compile(r"^ {0,3}>")
+
+
+# Findings reported per file: a narrative that repeats a phrase thousands of times is one
+# problem to fix, not thousands of lines of output.
+MAX_REPORTED = 50
+# How far before "failed to" its subject is looked for: a clause's subject and adverbs
+# are far shorter, and a bounded look keeps the check linear on any text.
+_SUBJECT_WINDOW = 300
+_CLAUSE_END = ".!?;:,()\n"
 
 
 @dataclass(frozen=True)
@@ -170,11 +180,16 @@ def check(pm: Postmortem, settings: Settings, ck: Checker) -> None:
     if settings.blameless == "off":
         return
     level = settings.blameless
-    for finding in findings(pm, settings):
+    found = findings(pm, settings)
+    for finding in found[:MAX_REPORTED]:
         if finding.loc is None:
             ck.problems.append(Problem(ck.rel, finding.line, level, finding.message()))
         else:
             ck.report(level, finding.loc, finding.message())
+    if len(found) > MAX_REPORTED:
+        first = found[MAX_REPORTED]
+        message = f"{len(found) - MAX_REPORTED} more blameless findings in this file are not shown (see {GUIDE})"
+        ck.problems.append(Problem(ck.rel, first.line or ck.tree.line(first.loc or ()), level, message))
     for line in unclosed_quotes(pm):
         ck.problems.append(
             Problem(
@@ -332,7 +347,7 @@ class _Matcher:
                 hits.append((m.start(), rule, _one_line(m.group()), problem, suggestion))
         if self.failed_to and "fail" in lower:
             for m in _FAILED_RE.finditer(text):
-                subject = self.failed_to_subject(text[: m.start()])
+                subject = self.failed_to_subject(text, m.start())
                 if subject:
                     start = m.start() - len(subject)
                     hits.append((start, FAILED_TO, _one_line(text[start : m.end()]), *_FAILED))
@@ -349,9 +364,15 @@ class _Matcher:
                 seen.add(start)
                 yield rule, phrase, start, problem, suggestion
 
-    def failed_to_subject(self, before: str) -> str:
-        """The person ending ``before`` (the text up to "failed to"), or ""."""
-        clause = re.split(r"[.!?;:,()\n]", before)[-1]
+    def failed_to_subject(self, text: str, end: int) -> str:
+        """The person ending ``text[:end]`` (the text up to "failed to"), or ""."""
+        start = max(0, end - _SUBJECT_WINDOW)
+        clause = text[start:end]
+        cut = max(clause.rfind(c) for c in _CLAUSE_END)
+        if cut >= 0:
+            clause = clause[cut + 1 :]
+        elif start:  # the clause began before the window: its start is not in sight
+            clause = "x" + clause
         if m := _PEOPLE_TAIL.search(clause):
             return clause[m.start("subject") :]
         if self.people_tail is not None and (m := self.people_tail.search(clause)) and self.is_person(m["subject"]):
@@ -373,7 +394,8 @@ class _Matcher:
                 if self.is_person(m.group()):
                     named.add(m.start())
                     yield m.start(), m.group()
-        for start in (m.end() for m in _SENTENCE_START.finditer(text)):
+        # Without trailing blanks, every run of them ends at a word: each is read once.
+        for start in (m.end() for m in _SENTENCE_START.finditer(text.rstrip())):
             m = _SUBJECT_START.match(text, start)
             if not m or start in named:
                 continue
@@ -387,17 +409,66 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _spaces(text: str) -> str:
+    """``text`` as spaces, keeping its newlines so offsets and lines stay put."""
+    return re.sub(r"[^\n]", " ", text)
+
+
 def _blank(match: re.Match[str]) -> str:
-    """Replace a match by spaces, keeping its newlines so offsets and lines stay put."""
-    return re.sub(r"[^\n]", " ", match.group())
+    return _spaces(match.group())
 
 
 def _mask_inline(text: str) -> str:
     """Inline code, HTML comments and URLs are not prose."""
-    for marker, pattern in (("<!--", _COMMENT), ("`", _CODE_SPAN), ("://", _URL)):
-        if marker in text:
-            text = pattern.sub(_blank, text)
+    if "<!--" in text:
+        text = _blank_spans(text, _comments(text))
+    if "`" in text:
+        text = _blank_spans(text, _code_spans(text))
+    if "://" in text:
+        text = _URL.sub(_blank, text)
     return text
+
+
+def _blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each ``(start, end)`` span blanked as ``_blank`` does."""
+    parts, done = [], 0
+    for start, end in spans:
+        parts += [text[done:start], _spaces(text[start:end])]
+        done = end
+    return "".join(parts) + text[done:]
+
+
+def _comments(text: str) -> Iterator[tuple[int, int]]:
+    """HTML comments. One left open is text, and so is everything after it: no later
+    comment can close either (a pattern that tried each ``<!--`` read to the end each time)."""
+    start = text.find("<!--")
+    while start != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            return
+        yield start, end + 3
+        start = text.find("<!--", end + 3)
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Code spans as CommonMark reads them: a run of n backticks up to the next run of
+    exactly n. Each run is looked at once, however many are left open."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    later: dict[int, deque[int]] = defaultdict(deque)  # run length -> indexes of such runs, in order
+    for i, (start, end) in enumerate(runs):
+        later[end - start].append(i)
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        closers = later[end - start]
+        while closers and closers[0] <= i:
+            closers.popleft()
+        if closers:
+            j = closers.popleft()
+            yield start, runs[j][1]
+            i = j + 1
+        else:
+            i += 1
 
 
 def mask_body(body: str) -> str:

@@ -11,6 +11,7 @@ import functools
 import gc
 import hashlib
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,13 +20,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from kb import action_checks, blameless
+from kb import action_checks, blameless, narrative
 from kb.model import Cause, Postmortem, ReadingList
 from kb.problems import Problem, did_you_mean
 from kb.schema import INVALID, SLUG_PATTERN, Checker, check, show
 from kb.settings import Settings
 from kb.sources import DATA_FILES, SourceProblem, discover, read_bytes, read_data_file, read_source
-from kb.yamltree import Tree
+from kb.urls import RESERVED, slugify
+from kb.yamltree import Location, Tree
 
 AUDIENCES: dict[str, frozenset[str]] = {
     "public": frozenset({"public"}),
@@ -36,6 +38,9 @@ _SLUG = re.compile(SLUG_PATTERN)
 HELPER_BATCH = 50  # files a helper process sends at a time
 HELPER_POLL = 10  # files checked here between two looks at what the helper sent
 _MOMENTS = ("started", "detected", "mitigated", "resolved")
+# Lists of names that each become a page (and a count on it), and one that does not.
+_PAGED_NAMES = {"services": "service", "teams": "team"}
+_NAME_LISTS = ("services", "teams", "tags")
 
 
 # Files already checked in this process: (path, content digest, settings and catalog)
@@ -51,6 +56,15 @@ def _remember(key: CacheKey, checked: Checked) -> None:
     _PARSED[key] = checked
     if len(_PARSED) > MAX_CACHED:
         _PARSED.pop(next(iter(_PARSED)))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What ``causes.yml`` gave: its causes (``None`` when the file could not be read at
+    all, so its keys are unknown), and the keys it has that cannot be used."""
+
+    causes: dict[str, Cause] | None
+    rejected: frozenset[str] = frozenset()
 
 
 class _Parsed(NamedTuple):
@@ -135,17 +149,17 @@ def check_from_the_end(
     problems.
     """
     loader = _Loader(settings, project_dir)
-    causes = loader.load_causes()
+    catalog = loader.load_causes()
     files = list(discover(loader.source_dir)) if loader.source_dir.is_dir() else []
     batch: list[tuple[CacheKey, Checked]] = []
     with collector_paused():
         for index in range(len(files) - 1, -1, -1):
             if index <= reached():
                 break
-            key, data = loader.key(files[index], causes)
+            key, data = loader.key(files[index], catalog)
             if key in _PARSED:
                 continue
-            batch.append((key, loader.checked(key, files[index], causes, data)))
+            batch.append((key, loader.checked(key, files[index], catalog, data)))
             if len(batch) == HELPER_BATCH:
                 send(batch)
                 batch = []
@@ -177,31 +191,31 @@ class _Loader:
     def run(self, helper: Helper | None) -> Library:
         if not self.source_dir.is_dir():
             self.problems.append(Problem(self.settings.source, 1, "error", "source folder does not exist"))
-        causes = self.load_causes()
+        catalog = self.load_causes()
         files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
         candidates = []
-        sources = hashlib.blake2b(self.fingerprint(causes), digest_size=16)
+        sources = hashlib.blake2b(self.fingerprint(catalog), digest_size=16)
         for index, path in enumerate(files):
             if helper and index % HELPER_POLL == 0:
                 helper.reached(index)
                 for checked_key, checked in helper.checked():
                     _remember(checked_key, checked)
-            key, data = self.key(path, causes)
-            sources.update(key[0].encode() + key[1])
-            parsed, problems = self.checked(key, path, causes, data)
+            key, data = self.key(path, catalog)
+            sources.update(os.fsencode(key[0]) + key[1])  # a name need not be UTF-8
+            parsed, problems = self.checked(key, path, catalog, data)
             self.problems += problems
             if parsed is not None:
                 candidates.append(parsed)
         valid = self.check_across(candidates)
         allowed = AUDIENCES[self.settings.audience]
-        included = [pm for pm in valid if pm.visibility in allowed]
+        included = _one_spelling([pm for pm in valid if pm.visibility in allowed])
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
         reading = self.load_reading({pm.slug for pm in valid}, {pm.slug for pm in included})
         return Library(
             settings=self.settings,
             today=self.today,
             postmortems=included,
-            causes=causes,
+            causes=listed_causes(catalog, included, allowed),
             reading=reading,
             problems=sorted(set(self.problems)),
             files=len(files),
@@ -221,23 +235,32 @@ class _Loader:
             self.problems.append(Problem(rel, exc.line, "error", exc.message))
             return None
 
-    def load_causes(self) -> dict[str, Cause]:
+    def load_causes(self) -> Catalog:
+        """The cause catalog. One that cannot be read is one error about the file, not one
+        "unknown cause key" per postmortem: its keys are then not checked."""
         data = self.read_data(DATA_FILES[0])
         if data is None:
-            return {}
+            return Catalog(None if (self.source_dir / DATA_FILES[0]).is_file() else {})
         rel, tree = data
         ck = self.checker(rel, tree)
-        causes: dict[str, Cause] = {}
         if not isinstance(tree.value, dict):
             ck.error((), "causes.yml must map cause keys to {title, category, description}")
-        else:
-            for key, value in tree.value.items():
-                if not _SLUG.match(key):
-                    ck.error((key,), f"cause key {key!r} must be lower-case letters, digits and dashes")
-                elif (cause := check(Cause, value, ck, (key,))) is not INVALID:
-                    causes[key] = cause
+            self.problems += ck.problems
+            return Catalog(None)
+        causes: dict[str, Cause] = {}
+        rejected = set()
+        for key, value in tree.value.items():
+            if not _SLUG.match(key):
+                ck.error((key,), f"cause key {key!r} must be lower-case letters, digits and dashes")
+            elif key in RESERVED:
+                ck.error((key,), reserved(f"cause key {key!r}", f"/causes/{key}/"))
+            elif (cause := check(Cause, value, ck, (key,))) is not INVALID:
+                # An entry with a wrong value still names its cause; its title is at least its key.
+                causes[key] = cause if cause.title else dataclasses.replace(cause, title=key)
+                continue
+            rejected.add(key)
         self.problems += ck.problems
-        return causes
+        return Catalog(causes, frozenset(rejected))
 
     def load_reading(self, known_ids: set[str], included: set[str]) -> ReadingList:
         """The reading lists, with entries outside this build's audience dropped (and said so)."""
@@ -264,7 +287,7 @@ class _Loader:
 
     # --- one postmortem -------------------------------------------------------------
 
-    def key(self, path: Path, causes: dict[str, Cause]) -> tuple[CacheKey, bytes | None]:
+    def key(self, path: Path, catalog: Catalog) -> tuple[CacheKey, bytes | None]:
         """What a file's checks depend on (its content, the settings, the cause catalog),
         and its bytes, read once for both; ``None`` if they cannot be read (the checks
         say why)."""
@@ -273,9 +296,9 @@ class _Loader:
         except SourceProblem:
             data = None
         digest = hashlib.blake2b(data, digest_size=16).digest() if data is not None else b""
-        return (str(path), digest, self.fingerprint(causes)), data
+        return (str(path), digest, self.fingerprint(catalog)), data
 
-    def checked(self, key: CacheKey, path: Path, causes: dict[str, Cause], data: bytes | None) -> Checked:
+    def checked(self, key: CacheKey, path: Path, catalog: Catalog, data: bytes | None) -> Checked:
         """Read and check one file, or reuse the result of an earlier build of this process
         (or of its helper's).
 
@@ -284,21 +307,22 @@ class _Loader:
         """
         if key not in _PARSED:
             problems_before = len(self.problems)
-            parsed = self.parse_postmortem(path, causes, data)
+            parsed = self.parse_postmortem(path, catalog, data)
             if parsed:  # the YAML values are in the postmortem now: keep only their lines
                 parsed = parsed._replace(tree=Tree(None, parsed.tree.lines))
             _remember(key, (parsed, self.problems[problems_before:]))
             del self.problems[problems_before:]
         return _PARSED[key]
 
-    def fingerprint(self, causes: dict[str, Cause]) -> bytes:
+    def fingerprint(self, catalog: Catalog) -> bytes:
         # A digest, not hash(): the helper process must compute the same one.
         if self._fingerprint is None:
-            state = repr((self.settings, sorted(causes.items()), self.today)).encode()
+            causes = sorted(catalog.causes.items()) if catalog.causes is not None else None
+            state = repr((self.settings, causes, sorted(catalog.rejected), self.today)).encode()
             self._fingerprint = hashlib.blake2b(state, digest_size=16).digest()
         return self._fingerprint
 
-    def parse_postmortem(self, path: Path, causes: dict[str, Cause], data: bytes | None) -> _Parsed | None:
+    def parse_postmortem(self, path: Path, catalog: Catalog, data: bytes | None) -> _Parsed | None:
         rel = self.rel(path)
         try:
             source = read_source(path, rel, data)
@@ -308,10 +332,12 @@ class _Loader:
         ck = self.checker(rel, source.tree)
         for loc, _line in source.tree.duplicate_keys:
             ck.error(loc, f"key '{show(loc)}' is written twice; the second would silently win")
+        for finding in narrative.check(source.body, source.body_line):
+            ck.problems.append(Problem(rel, finding.line, finding.level, finding.message))
         pm = check(Postmortem, source.tree.value if source.tree.value is not None else {}, ck)
         if pm is not INVALID:
             pm = self.complete(pm, path, source.body, source.body_line, ck)
-            self.check_postmortem(pm, causes, ck)
+            self.check_postmortem(pm, catalog, ck)
         self.problems += ck.problems
         if pm is INVALID:
             return None
@@ -322,6 +348,9 @@ class _Loader:
         slug = pm.id or path.stem
         if not pm.id and not _SLUG.match(slug):
             ck.error((), f"file name {path.name!r} is not a safe id: rename the file or set 'id'")
+        elif slug in RESERVED:
+            where = "'id'" if pm.id else f"file name {path.name!r}"
+            ck.error(("id",) if pm.id else (), reserved(f"{where}: id {slug!r}", f"/postmortems/{slug}/"))
         timeline = [
             dataclasses.replace(entry, at=datetime.combine(pm.started.date(), entry.at, pm.started.tzinfo))
             if isinstance(entry.at, time) and pm.started
@@ -332,16 +361,27 @@ class _Loader:
             item if item.id else dataclasses.replace(item, id=f"{slug}#{n}")
             for n, item in enumerate(pm.action_items, start=1)
         ]
+        names = {key: _distinct_names(getattr(pm, key), key, ck) for key in _NAME_LISTS}
         return dataclasses.replace(
-            pm, id=slug, timeline=timeline, action_items=items, source=ck.rel, body=body, body_line=body_line
+            pm,
+            id=slug,
+            timeline=timeline,
+            action_items=items,
+            source=ck.rel,
+            body=body,
+            body_line=body_line,
+            **names,
         )
 
-    def check_postmortem(self, pm: Postmortem, causes: dict[str, Cause], ck: Checker) -> None:
+    def check_postmortem(self, pm: Postmortem, catalog: Catalog, ck: Checker) -> None:
         self.check_times(pm, ck)
         if pm.status == "published" and not pm.causes:
             ck.error(("causes",), "a published postmortem needs at least one cause")
+        causes = catalog.causes
         for i, ref in enumerate(pm.causes):
-            if ref.key is not None and ref.key not in causes:
+            if ref.key in catalog.rejected:
+                ck.error(("causes", i, "key"), f"cause key {ref.key!r} cannot be used: see its error in causes.yml")
+            elif causes is not None and ref.key is not None and ref.key not in causes:
                 ck.error(
                     ("causes", i, "key"),
                     f"unknown cause key {ref.key!r}" + did_you_mean(ref.key, causes) + " (add it to causes.yml)",
@@ -403,4 +443,80 @@ class _Loader:
             if ok and not errors:
                 valid.append(pm)
         self.problems += action_checks.repeated_titles((pm, tree) for pm, tree, _ in parsed)
+        self.problems += _spellings(parsed)
         return valid
+
+
+def reserved(what: str, url: str) -> str:
+    return f"{what} is reserved: {url} is the site's own; choose another name"
+
+
+def _distinct_names(names: list[str], key: str, ck: Checker) -> list[str]:
+    """``names`` once each: two services or teams that share a page (``Checkout``,
+    ``checkout``), or two tags that differ only in case, count once.
+
+    A service or team with no letter or digit has no page name, and one whose page name is
+    reserved would replace a page of the site: both are errors.
+    """
+    paged = key in _PAGED_NAMES
+    kept: dict[str, str] = {}  # page name (tags: the name in any case) -> the name as first written
+    for i, name in enumerate(names):
+        same = slugify(name) if paged else name.casefold()
+        loc: Location = (key, i)
+        if paged and not same:
+            ck.error(loc, f"'{show(loc)}': {name!r} has no letter or digit to name its page by")
+        elif paged and same in RESERVED:
+            ck.error(loc, reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"))
+        elif same in kept:
+            message = f"'{show(loc)}': {name!r} and {kept[same]!r} are the same {key[:-1]}: listed once"
+            ck.report("warning", loc, message)
+        else:
+            kept[same] = name
+    return list(kept.values())
+
+
+def _spellings(parsed: Iterable[_Parsed]) -> list[Problem]:
+    """A warning for each service or team written differently from how an earlier file
+    wrote it, when both share one page: the page counts them as one."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}  # (key, slug) -> (name, file)
+    problems = []
+    for pm, tree, _ok in parsed:
+        for key, kind in _PAGED_NAMES.items():
+            for name in getattr(pm, key):
+                seen, source = first.setdefault((key, slugify(name)), (name, pm.source))
+                if seen != name:
+                    message = (
+                        f"'{key}': {kind} {name!r} is written {seen!r} in {source}; both are the page "
+                        f"/{key}/{slugify(name)}/: write them the same way"
+                    )
+                    problems.append(Problem(pm.source, tree.line((key,)), "warning", message))
+    return problems
+
+
+def _one_spelling(postmortems: list[Postmortem]) -> list[Postmortem]:
+    """``postmortems`` with each service and team spelled as the first of them spelled it
+    (``_spellings`` warns about the others): one name per page, on every page, chart and
+    filter that shows it, and in the JSON API."""
+    first: dict[tuple[str, str], str] = {}
+    spelled = []
+    for pm in postmortems:
+        respelled = {
+            key: [first.setdefault((key, slugify(name)), name) for name in getattr(pm, key)] for key in _PAGED_NAMES
+        }
+        changed = {key: names for key, names in respelled.items() if names != getattr(pm, key)}
+        spelled.append(dataclasses.replace(pm, **changed) if changed else pm)
+    return spelled
+
+
+def listed_causes(catalog: Catalog, included: list[Postmortem], allowed: frozenset[str]) -> dict[str, Cause]:
+    """The causes a build lists: those its postmortems name, and those the catalog marks
+    for its audience. A cause that only restricted postmortems name leaves no trace in a
+    public build. When the catalog could not be read, each named key stands for itself."""
+    named = {key: None for pm in included for key in pm.cause_keys}
+    if catalog.causes is None:
+        return {key: Cause(title=key) for key in named}
+    return {
+        key: cause
+        for key, cause in catalog.causes.items()
+        if key in named or (cause.visibility is not None and cause.visibility in allowed)
+    }

@@ -153,6 +153,10 @@ class Cause:
     title: str = spec("short name of the cause", required=ALWAYS)
     category: str = spec("group on the causes page, e.g. change-management", default="uncategorized")
     description: str | None = spec("what the cause is, stated systemically")
+    visibility: Visibility | None = spec(
+        "also list it in builds for this audience when none of their postmortems names it; "
+        "without it, a build lists only the causes its postmortems name"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from kb.characters import printable
+
 Level = Literal["error", "warning"]
 
 
@@ -18,6 +20,12 @@ class Problem:
     line: int
     level: Level
     message: str
+
+    def __post_init__(self) -> None:
+        # A message may quote what an author wrote, invisible controls included: written as
+        # escapes, they cannot garble a terminal or a log, nor fail to encode.
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"

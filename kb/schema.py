@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any, Literal, NewType, Protocol
 
+from kb.characters import BIDI, FORBIDDEN, bidi_message, forbidden_message
 from kb.problems import Level, Problem, did_you_mean
 from kb.yamltree import Location, Tree
 
@@ -34,6 +35,9 @@ Url = NewType("Url", str)
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 _SLUG = re.compile(SLUG_PATTERN)
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The longest front matter value: more is a narrative, and every list page that shows the
+# value (the explorer, the board, the feed) would carry it.
+MAX_TEXT = 20_000
 
 
 # --- when a key is required -------------------------------------------------------
@@ -142,9 +146,18 @@ class Text:
 
     def convert(self, value: object, loc: Location, ck: Checker) -> Any:
         # A title of 404 or a tag of 2024 is text to the writer, not a number.
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return str(value)
-        return _wrong_type(loc, value, "a string", ck)
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            return _wrong_type(loc, value, "a string", ck)
+        text = str(value)
+        if len(text) > MAX_TEXT:
+            return ck.error(
+                loc, f"'{show(loc)}' is {len(text):,} characters long, more than {MAX_TEXT:,}: move it into the body"
+            )
+        if bad := FORBIDDEN.search(text):
+            return ck.error(loc, f"'{show(loc)}': {forbidden_message(bad[0])}")
+        if bidi := BIDI.search(text):
+            ck.report("warning", loc, f"'{show(loc)}': {bidi_message(bidi[0])}")
+        return text
 
     def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
         return {"type": "string"}
@@ -367,10 +380,15 @@ class Record:
                     out[key] = converted
         effective = {name: out.get(name, f.default) for name, f in fields.items()}
         for name, f in fields.items():
-            if value.get(name) is None and f.required.applies(effective):
+            if not f.required.applies(effective):
+                continue
+            reason = "" if f.required is ALWAYS else f" ({f.required.label})"
+            if value.get(name) is None:
                 where = show(loc) if loc else "front matter"
-                reason = "" if f.required is ALWAYS else f" ({f.required.label})"
                 ck.error(loc, f"{where}: missing required key '{name}'{reason}")
+            elif isinstance(value[name], str) and not value[name].strip():
+                # Blank is not written: a postmortem with an empty title has nothing to be listed by.
+                ck.error((*loc, name), f"'{show((*loc, name))}' is empty{reason}; it is required")
         # Built even when some values were rejected, so later checks (times, cause keys)
         # still run and the writer sees every problem in one pass; the checker's errors
         # decide whether the record is used.

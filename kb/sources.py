@@ -13,6 +13,10 @@ from kb.yamltree import Tree, YamlProblem, parse
 # attack) and would slow every build.
 MAX_FILE_BYTES = 1_000_000
 DATA_FILES = ("causes.yml", "reading.yml")
+# A data file is one per library, and a large company's cause catalog has thousands of
+# entries: room for 50,000 causes of a few lines each.
+MAX_DATA_FILE_BYTES = 20_000_000
+MAX_DATA_VALUES = 250_000
 
 
 class SourceProblem(Exception):
@@ -53,11 +57,11 @@ def discover(source_dir: Path) -> Iterator[Path]:
                 yield path
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, unless it is too large to be a postmortem."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, unless it is larger than ``limit`` (that of a postmortem)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SourceProblem(f"file is larger than {MAX_FILE_BYTES:,} bytes; split it or trim it")
+        if path.stat().st_size > limit:
+            raise SourceProblem(f"file is larger than {limit:,} bytes, the limit for this file; split it or trim it")
         return path.read_bytes()
     except OSError as exc:
         raise SourceProblem(f"cannot read file: {exc.strerror}") from None
@@ -100,6 +104,6 @@ def read_source(path: Path, rel: str, data: bytes | None = None) -> Source:
 def read_data_file(path: Path) -> Tree:
     """Read ``causes.yml`` or ``reading.yml`` keeping line numbers."""
     try:
-        return parse(read_text(path))
+        return parse(read_text(path, read_bytes(path, MAX_DATA_FILE_BYTES)), max_values=MAX_DATA_VALUES)
     except YamlProblem as exc:
         raise SourceProblem(exc.message, exc.line) from None

@@ -6,23 +6,40 @@ turns that into the URL (``/postmortems/<id>/``) and checks every link between t
 
 from __future__ import annotations
 
+import functools
 import posixpath
-import re
-import unicodedata
+
+import slugify as python_slugify
 
 POSTMORTEMS = "postmortems/index.md"
 CAUSES = "causes/index.md"
 ACTION_ITEMS = "action-items/index.md"
+
+# Names that no postmortem id, cause key, service or team may take, for each becomes a
+# folder of the site (/postmortems/<id>/, /services/<name>/) and these folders are the
+# site's own: a list page (index), the later pages of a list (page), and every folder at
+# the top of a site that the library, the theme or a plugin writes. A test builds a site
+# with every option on and checks that each of its folders is here.
+RESERVED = frozenset(
+    {
+        *("index", "page", "feed", "api", "assets", "search", "tags", "sitemap", "404"),
+        *("postmortems", "causes", "services", "teams", "action-items", "lessons", "reading", "insights"),
+        *("search-library", "search-index", "pagefind"),
+    }
+)
+MAX_SLUG = 80
 
 
 def postmortem(pm_id: str) -> str:
     return f"postmortems/{pm_id}.md"
 
 
+@functools.cache  # the same names come back on every page that lists them
 def slugify(name: str) -> str:
-    """``"Checkout API"`` -> ``checkout-api``: a name made safe for a URL."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "unnamed"
+    """``"Checkout API"`` -> ``checkout-api``, ``"東京"`` -> ``dong-jing``: a name made safe
+    for a URL by python-slugify, which spells other scripts in ASCII letters. Empty when
+    the name has no letter or digit."""
+    return python_slugify.slugify(name, max_length=MAX_SLUG, word_boundary=True)
 
 
 def relative(from_page: str, to_page: str) -> str:

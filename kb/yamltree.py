@@ -20,9 +20,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Location = tuple[str | int, ...]
 
-# A document may hold at most this many nodes once aliases are expanded: enough for
+# A document may hold at most this many values once aliases are expanded: enough for
 # any real postmortem, and a hard stop for "billion laughs" alias bombs.
-MAX_NODES = 20_000
+MAX_VALUES = 20_000
 
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
 _STR = "tag:yaml.org,2002:str"
@@ -52,7 +52,7 @@ class Tree:
         return self.lines.get(loc, 1)
 
 
-def parse(text: str, first_line: int = 1) -> Tree:
+def parse(text: str, first_line: int = 1, max_values: int = MAX_VALUES) -> Tree:
     """Parse one YAML document; lines are numbered from ``first_line``."""
     try:
         node = yaml.compose(text, Loader=Loader)
@@ -70,7 +70,7 @@ def parse(text: str, first_line: int = 1) -> Tree:
         raise YamlProblem("invalid YAML: nested too deeply", first_line) from None
     tree = Tree(value=None)
     if node is not None:
-        builder = _Builder(tree, first_line)
+        builder = _Builder(tree, first_line, max_values)
         try:
             tree.value = builder.build(node, ())
         except RecursionError:
@@ -79,9 +79,10 @@ def parse(text: str, first_line: int = 1) -> Tree:
 
 
 class _Builder:
-    def __init__(self, tree: Tree, first_line: int) -> None:
+    def __init__(self, tree: Tree, first_line: int, max_values: int) -> None:
         self.tree = tree
         self.offset = first_line
+        self.max_values = max_values
         self.nodes = 0
         self.constructor = SafeConstructor()
 
@@ -90,9 +91,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Location) -> object:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > self.max_values:
             raise YamlProblem(
-                f"document too large: more than {MAX_NODES} values once aliases are expanded",
+                f"document too large: more than {self.max_values:,} values once aliases are expanded, "
+                "the limit for this file",
                 self.line_of(node),
             )
         if isinstance(node, yaml.MappingNode):
