@@ -47,6 +47,10 @@ NARRATIVES: dict[str, Callable[[], str]] = {
     "code-blocks": lambda: "```\nx\n```\n\n" * 5_000,
     "paragraphs": lambda: "word\n\n" * 150_000,
     "links": lambda: ("[a](b " * 999 + "\n\n") * 11,
+    "code-fences": lambda: "```\n```\n" * 25_000,
+    # Fences that Markdown does not read as code, around what would be costly outside one.
+    "unclosed-fence": lambda: "```\n" + "[" * 40_000,
+    "indented-fence": lambda: "    ```\n" + "<div>" * 20_000 + "\n    ```\n",
     # Narratives that pass every limit: 230 KB of blameful wording, and the most expensive
     # shape, every limit reached with Markdown's slowest input (unclosed links).
     "failed-to-paragraphs": lambda: ("He failed to notice the alert. " * 4 + "\n\n") * 1_900,

@@ -14,9 +14,10 @@ first; only a body they cannot clear is read line by line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.characters import BIDI, FORBIDDEN, bidi_message, forbidden_message
 from kb.problems import Level
@@ -38,7 +39,8 @@ _PREFIX = re.compile(rf"(?:{_LEVEL})*+")
 _OPENER = re.compile(r"\[|<[A-Za-z!]")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
-_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+# A fence as fenced_code reads one: at the start of a line, then a language or {attributes}.
+_FENCE = re.compile(r"^(`{3,}|~{3,}) *(?:\{[^}\n]*\}|\.?[\w#.+-]*) *$")
 # Elements that are never nested, or that HTML closes by itself when the next one opens.
 _FLAT = frozenset(
     {
@@ -85,84 +87,103 @@ def _structure(body: str, body_line: int) -> Iterator[Finding]:
     yield from _Reader(body_line).read(body)
 
 
+@dataclass
+class _Counts:
+    """What the reader has counted so far: copied when a fence opens, put back if it closes."""
+
+    blocks: int = 0
+    block_start: int = 0  # the line the current block began on, 1-based; 0 between blocks
+    block_chars: int = 0
+    block_openers: int = 0
+    openers: int = 0
+    html_depth: int = 0
+    findings: dict[str, Finding] = field(default_factory=dict)  # the first of each kind: one is enough
+
+    def copy(self) -> _Counts:
+        return dataclasses.replace(self, findings=dict(self.findings))
+
+
 class _Reader:
-    """One pass over the lines, outside fenced code: nesting, blocks and what they hold."""
+    """One pass over the lines: nesting, blocks and what they hold.
+
+    Fenced code is not parsed as Markdown, so what it holds does not count; but a fence is
+    code only if Markdown reads it so (``fenced_code``, which MkDocs always enables: a fence
+    at the start of a line, closed by the same fence). Until it closes, its lines are read
+    as text, and only its closing puts the counts back as they were when it opened. So a
+    fence that never closes, or an indented one at the top level, hides nothing.
+    """
 
     def __init__(self, body_line: int) -> None:
         self.body_line = body_line
-        self.blocks = 0
-        self.block_start = 0  # the line the current block began on, 0 between blocks
-        self.block_chars = 0
-        self.block_openers = 0
-        self.openers = 0
-        self.html_depth = 0
-        self.findings: dict[str, Finding] = {}  # the first of each kind: one is enough to act on
+        self.counts = _Counts()
 
     def report(self, kind: str, line: int, message: str) -> None:
-        self.findings.setdefault(kind, Finding(self.body_line + line, "error", f"body: {message}"))
+        self.counts.findings.setdefault(kind, Finding(self.body_line + line, "error", f"body: {message}"))
 
     def read(self, body: str) -> list[Finding]:
-        fence = ""
+        fence, before, opened, code_chars = "", self.counts, 0, 0
         for n, line in enumerate(body.split("\n")):
-            if fence:  # code: counted as part of its block, never parsed
-                self.block_chars += len(line) + 1
-                code = line.lstrip(" \t>").rstrip()
-                if code.startswith(fence) and not code.strip(fence[0]):
-                    fence = ""
+            if fence and line.rstrip(" ") == fence:  # it was code: a block of its own, never parsed
+                self.counts, fence = before, ""
+                self.counts.block_chars += code_chars + len(line) + 1
+                self.counts.blocks += self.counts.block_start != opened + 1  # unless it began one
                 continue
-            if not line.strip():
-                self.end_block()
-                continue
-            if not self.block_start:
-                self.start_block(n)
-            self.block_chars += len(line) + 1
-            if m := _FENCE.match(line):
-                fence = m.group(1)
-                continue
+            if fence:
+                code_chars += len(line) + 1
+            elif m := _FENCE.match(line):
+                fence, opened, code_chars = m.group(1), n, 0
             self.read_line(n, line)
+            if fence and n == opened:  # the opening line, read: what the fence may take back to
+                before = self.counts.copy()
         self.end_block()
-        if self.blocks > MAX_BLOCKS:
-            blocks = f"{self.blocks:,} blocks (paragraphs, lists, tables, code), more than {MAX_BLOCKS:,}"
+        counts = self.counts
+        if counts.blocks > MAX_BLOCKS:
+            blocks = f"{counts.blocks:,} blocks (paragraphs, lists, tables, code), more than {MAX_BLOCKS:,}"
             self.report("blocks", 0, f"{blocks}: move some of it to a page of its own")
-        if self.openers > MAX_OPENERS:
-            openers = f"{self.openers:,} '[' and '<' in all, more than {MAX_OPENERS:,}"
+        if counts.openers > MAX_OPENERS:
+            openers = f"{counts.openers:,} '[' and '<' in all, more than {MAX_OPENERS:,}"
             self.report("openers", 0, f"{openers}: put what is not a link or HTML in code blocks")
-        return sorted(self.findings.values(), key=lambda f: f.line)
-
-    def start_block(self, n: int) -> None:
-        self.blocks += 1
-        self.block_start = n + 1  # 1-based, so that 0 means "no block"
-        self.block_chars = self.block_openers = 0
+        return sorted(self.counts.findings.values(), key=lambda f: f.line)
 
     def end_block(self) -> None:
-        if not self.block_start:
+        counts = self.counts
+        if not counts.block_start:
             return
-        line = self.block_start - 1
-        if self.block_chars > MAX_BLOCK_CHARS:
-            size = f"a block of {self.block_chars:,} characters, more than {MAX_BLOCK_CHARS:,}"
+        line = counts.block_start - 1
+        if counts.block_chars > MAX_BLOCK_CHARS:
+            size = f"a block of {counts.block_chars:,} characters, more than {MAX_BLOCK_CHARS:,}"
             self.report("size", line, f"{size}: split it with blank lines")
-        if self.block_openers > MAX_OPENERS_PER_BLOCK:
+        if counts.block_openers > MAX_OPENERS_PER_BLOCK:
             self.report(
                 "block openers",
                 line,
-                f"{self.block_openers:,} '[' and '<' in one block, more than {MAX_OPENERS_PER_BLOCK:,}: "
+                f"{counts.block_openers:,} '[' and '<' in one block, more than {MAX_OPENERS_PER_BLOCK:,}: "
                 "split it, or put it in a code block",
             )
-        self.block_start = 0
+        counts.block_start = 0
 
     def read_line(self, n: int, line: str) -> None:
+        counts = self.counts
+        if not line.strip():
+            self.end_block()
+            return
+        if not counts.block_start:
+            counts.blocks += 1
+            counts.block_start = n + 1
+            counts.block_chars = counts.block_openers = 0
+        counts.block_chars += len(line) + 1
         prefix = _PREFIX.match(line)
         depth = len(_LEVELS.findall(prefix.group())) if prefix else 0
         if depth > MAX_DEPTH:
             nested = f"lists, quotes or indentation nested {depth} levels deep, more than {MAX_DEPTH}"
             self.report("depth", n, f"{nested}: flatten them, or put the text in a code block")
         openers = len(_OPENER.findall(line))
-        self.block_openers += openers
-        self.openers += openers
+        counts.block_openers += openers
+        counts.openers += openers
         for closing, name in _TAG.findall(line):
             if name.lower() in _FLAT:
                 continue
-            self.html_depth = max(0, self.html_depth - 1) if closing else self.html_depth + 1
-            if self.html_depth > MAX_HTML_DEPTH:
+            counts.html_depth = max(0, counts.html_depth - 1) if closing else counts.html_depth + 1
+            if counts.html_depth > MAX_HTML_DEPTH:
                 nested = f"HTML elements nested more than {MAX_HTML_DEPTH} deep"
                 self.report("html", n, f"{nested}: close them, or put the HTML in a code block")

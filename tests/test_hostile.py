@@ -322,6 +322,9 @@ COSTLY = {
     "code-blocks": "5,000 blocks (paragraphs, lists, tables, code), more than 2,000",
     "paragraphs": "150,000 blocks",
     "links": "10,989 '[' and '<' in all, more than 10,000",
+    "code-fences": "25,000 blocks",
+    "unclosed-fence": "40,000 '[' and '<' in one block, more than 1,000",
+    "indented-fence": "HTML elements nested more than 50 deep",
 }
 
 
@@ -337,6 +340,14 @@ def test_costly_narratives_fail_only_their_own_postmortem(write_project: WritePr
         assert any(expected in line for line in located), (name, located)
     site = build(project)
     assert site.has_page("good") and [name for name in COSTLY if site.has_page(name)] == []
+
+
+def test_code_in_a_fence_counts_for_no_limit_but_its_size(write_project: WriteProject, build: Build) -> None:
+    trace = "".join(f"    at com.example.Pool{n}.<init>(Pool.java:{n})\n" for n in range(2_000))
+    nested = "".join(" " * 4 * level + "- [x]\n" for level in range(40))
+    body = f"```text\n{trace}```\n\n~~~ {{.yaml}}\n{nested}~~~\n"
+    site = build(write_project({"postmortems/trace.md": front_matter("Trace") + body}), strict=True)
+    assert site.page("trace").count("&lt;init&gt;") == 2_000
 
 
 def test_the_most_costly_narrative_within_the_limits_builds(write_project: WriteProject, build: Build) -> None:
