@@ -82,9 +82,14 @@ def link(label: object, target: str) -> Markup:
 def meta(data: dict[str, object]) -> Markup:
     """MkDocs page front matter; JSON is YAML, and it quotes every value safely.
 
-    The title is HTML-escaped too: themes print it unescaped in ``<title>`` and the nav.
+    The title and the tags are HTML-escaped too: MkDocs' templates do not escape, and
+    themes print the title in ``<title>`` and the nav, and Material's tags plugin each tag
+    on the page and on the tags index.
     """
-    data = {**data, "title": html.escape(str(data["title"]))} if "title" in data else data
+    escaped = {"title": html.escape(str(data["title"]))} if "title" in data else {}
+    if "tags" in data:
+        escaped["tags"] = [html.escape(str(tag)) for tag in data["tags"]]  # type: ignore[attr-defined]
+    data = {**data, **escaped}
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
     return Markup("---\n" + "\n".join(lines) + "\n---\n")
 

@@ -21,7 +21,7 @@ detected: 2024-03-12T14:07:00+00:00
 services: ['{P}svc']
 teams: ['{Q}team']
 authors: ['{P}']
-tags: ['{Q}tag']
+tags: ['{Q}tag', '{P}']
 summary: '{P} summary [click](javascript:window.__pwned=1)'
 impact:
   summary: '{Q} impact'
@@ -62,10 +62,19 @@ READING = "tracks:\n  - name: Start\n    items:\n      - id: evil\n        why: 
 
 
 def test_no_payload_runs_on_any_page(write_project: WriteProject, build: Build, browser: object) -> None:
-    project = write_project({"postmortems/evil.md": PAYLOADS, "postmortems/reading.yml": READING})
+    from support import MKDOCS_YML
+
+    project = write_project(
+        {
+            "mkdocs.yml": MKDOCS_YML.replace("  - search\n", "  - search\n  - tags\n"),  # it prints each tag
+            "docs/tags.md": "# Tags\n\n<!-- material/tags -->\n",
+            "postmortems/evil.md": PAYLOADS,
+            "postmortems/reading.yml": READING,
+        }
+    )
     site = build(project)
     pages = sorted(p.parent.relative_to(site.root).as_posix() for p in Path(site.root).rglob("index.html"))
-    assert "postmortems/evil" in pages and "action-items" in pages and "insights" in pages
+    assert {"postmortems/evil", "action-items", "insights", "tags"} <= set(pages)
     dialogs: list[str] = []
     with serve(site.root) as url:
         context = browser.new_context()  # type: ignore[attr-defined]
