@@ -38,6 +38,9 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The longest front matter value: more is a narrative, and every list page that shows the
 # value (the explorer, the board, the feed) would carry it.
 MAX_TEXT = 20_000
+# The longest list: each service or team named is a page to build, and 5,000 of them in
+# one postmortem took a build 18 s.
+MAX_ITEMS = 500
 
 
 # --- when a key is required -------------------------------------------------------
@@ -310,6 +313,8 @@ class ListOf:
     def convert(self, value: object, loc: Location, ck: Checker) -> Any:
         if not isinstance(value, list):
             return _wrong_type(loc, value, "a list", ck)
+        if len(value) > MAX_ITEMS:
+            return ck.error(loc, f"'{show(loc)}' has {len(value):,} items, more than {MAX_ITEMS:,}")
         items = [self.item.convert(v, (*loc, i), ck) for i, v in enumerate(value)]
         return [v for v in items if v is not INVALID]
 

@@ -356,6 +356,14 @@ def test_the_most_costly_narrative_within_the_limits_builds(write_project: Write
     assert site.page("big").count("level") == 20
 
 
+def test_a_list_of_more_than_five_hundred_items_is_an_error(write_project: WriteProject, build: Build, kb: Kb) -> None:
+    services = ", ".join(f"service-{n}" for n in range(501))
+    project = write_project({"postmortems/many.md": draft(services=f"[{services}]")})
+    assert lint(kb, project) == (1, ["postmortems/many.md:6: error: 'services' has 501 items, more than 500"])
+    site = build(project)
+    assert not site.has_page("many") and not (site.root / "services").exists()
+
+
 def test_blameless_findings_are_summed_up_past_fifty(write_project: WriteProject, kb: Kb) -> None:
     body = "He failed to notice the alert.\n\n" * 400
     code, problems = lint(kb, write_project({"postmortems/a.md": draft() + body}))
