@@ -5,7 +5,8 @@ Usage: .venv/bin/python benchmarks/hostile.py [--only NAME ...]
 Each input is a draft whose narrative has the shape that cost minutes or took the whole
 build down before the narrative limits (issue 16), at the sizes measured there, plus
 shapes the issue did not list, the most expensive narrative that passes every limit, a
-postmortem naming 5,000 services and a catalog of 10,000 causes.
+postmortem naming 5,000 services, one whose aliases repeat a long string, and a catalog
+of 10,000 causes.
 Each is measured in a project of its own next to one ordinary postmortem, with the
 example site's theme and Markdown extensions: `kb lint`, and `mkdocs build` against the
 same project without it, from an empty cache. Targets: `kb lint` at most 5 s, and the
@@ -63,6 +64,7 @@ NARRATIVES: dict[str, Callable[[], str]] = {
         + "```\ncode\n```\n\n" * 1_900
     ),
 }
+LISTS = ("lessons", "went_well", "went_wrong", "got_lucky")
 GOOD = """\
 ---
 title: An ordinary postmortem
@@ -147,9 +149,13 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="measure only these inputs")
     args = parser.parse_args()
     cases = {name: {f"postmortems/{name}.md": draft(name) + body()} for name, body in NARRATIVES.items()}
-    # A page per service: 5,000 of them in one postmortem took a build 18 s.
+    # A page per service: 5,000 of them in one postmortem took a build 18 s. And aliases
+    # that repeat one string: 27 KB of YAML made a 115 MB site in 16 s.
     services = ", ".join(f"service-{n}" for n in range(5_000))
     cases["services-5k"] = {"postmortems/services-5k.md": draft("services-5k", f"services: [{services}]\n")}
+    repeated = f"[{', '.join(['*a'] * 500)}]"
+    aliases = f"trigger: &a '{'word ' * 3_900}'\n" + "".join(f"{key}: {repeated}\n" for key in LISTS)
+    cases["aliases"] = {"postmortems/aliases.md": draft("aliases", aliases)}
     cases["catalog-10k"] = {"postmortems/causes.yml": catalog(10_000), "postmortems/x.md": draft("x")}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

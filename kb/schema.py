@@ -38,9 +38,10 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The longest front matter value: more is a narrative, and every list page that shows the
 # value (the explorer, the board, the feed) would carry it.
 MAX_TEXT = 20_000
-# The longest list: each service or team named is a page to build, and 5,000 of them in
-# one postmortem took a build 18 s.
-MAX_ITEMS = 500
+# The longest list: each service or team named is a page to build (5,000 of them in one
+# postmortem took a build 18 s), and the lessons page lists a postmortem's lessons under
+# each of its services.
+MAX_ITEMS = 200
 
 
 # --- when a key is required -------------------------------------------------------

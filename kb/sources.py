@@ -104,6 +104,7 @@ def read_source(path: Path, rel: str, data: bytes | None = None) -> Source:
 def read_data_file(path: Path) -> Tree:
     """Read ``causes.yml`` or ``reading.yml`` keeping line numbers."""
     try:
-        return parse(read_text(path, read_bytes(path, MAX_DATA_FILE_BYTES)), max_values=MAX_DATA_VALUES)
+        data = read_bytes(path, MAX_DATA_FILE_BYTES)
+        return parse(read_text(path, data), max_values=MAX_DATA_VALUES, max_chars=MAX_DATA_FILE_BYTES)
     except YamlProblem as exc:
         raise SourceProblem(exc.message, exc.line) from None

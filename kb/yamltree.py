@@ -20,9 +20,12 @@ from yaml.constructor import ConstructorError, SafeConstructor
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Location = tuple[str | int, ...]
 
-# A document may hold at most this many values once aliases are expanded: enough for
-# any real postmortem, and a hard stop for "billion laughs" alias bombs.
+# A document may hold at most this many values, and this much text in them, once aliases
+# are expanded: enough for any real front matter, and a hard stop for "billion laughs"
+# alias bombs, which can also repeat one long string (27 KB of YAML once made 115 MB of
+# site).
 MAX_VALUES = 20_000
+MAX_CHARS = 100_000
 
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
 _STR = "tag:yaml.org,2002:str"
@@ -52,7 +55,7 @@ class Tree:
         return self.lines.get(loc, 1)
 
 
-def parse(text: str, first_line: int = 1, max_values: int = MAX_VALUES) -> Tree:
+def parse(text: str, first_line: int = 1, max_values: int = MAX_VALUES, max_chars: int = MAX_CHARS) -> Tree:
     """Parse one YAML document; lines are numbered from ``first_line``."""
     try:
         node = yaml.compose(text, Loader=Loader)
@@ -70,7 +73,7 @@ def parse(text: str, first_line: int = 1, max_values: int = MAX_VALUES) -> Tree:
         raise YamlProblem("invalid YAML: nested too deeply", first_line) from None
     tree = Tree(value=None)
     if node is not None:
-        builder = _Builder(tree, first_line, max_values)
+        builder = _Builder(tree, first_line, max_values, max_chars)
         try:
             tree.value = builder.build(node, ())
         except RecursionError:
@@ -79,11 +82,13 @@ def parse(text: str, first_line: int = 1, max_values: int = MAX_VALUES) -> Tree:
 
 
 class _Builder:
-    def __init__(self, tree: Tree, first_line: int, max_values: int) -> None:
+    def __init__(self, tree: Tree, first_line: int, max_values: int, max_chars: int) -> None:
         self.tree = tree
         self.offset = first_line
         self.max_values = max_values
+        self.max_chars = max_chars
         self.nodes = 0
+        self.chars = 0
         self.constructor = SafeConstructor()
 
     def line_of(self, node: yaml.Node) -> int:
@@ -105,6 +110,13 @@ class _Builder:
                 self.tree.lines[(*loc, index)] = self.line_of(item)
                 items.append(self.build(item, (*loc, index)))
             return items
+        self.chars += len(node.value)
+        if self.chars > self.max_chars:
+            raise YamlProblem(
+                f"document too large: its values hold more than {self.max_chars:,} characters once aliases are "
+                "expanded, the limit for this file; move prose into the body",
+                self.line_of(node),
+            )
         return self.scalar(node)
 
     def mapping(self, node: yaml.MappingNode, loc: Location) -> dict[object, object]:

@@ -356,12 +356,23 @@ def test_the_most_costly_narrative_within_the_limits_builds(write_project: Write
     assert site.page("big").count("level") == 20
 
 
-def test_a_list_of_more_than_five_hundred_items_is_an_error(write_project: WriteProject, build: Build, kb: Kb) -> None:
-    services = ", ".join(f"service-{n}" for n in range(501))
+def test_a_list_of_more_than_two_hundred_items_is_an_error(write_project: WriteProject, build: Build, kb: Kb) -> None:
+    services = ", ".join(f"service-{n}" for n in range(201))
     project = write_project({"postmortems/many.md": draft(services=f"[{services}]")})
-    assert lint(kb, project) == (1, ["postmortems/many.md:6: error: 'services' has 501 items, more than 500"])
+    assert lint(kb, project) == (1, ["postmortems/many.md:6: error: 'services' has 201 items, more than 200"])
     site = build(project)
     assert not site.has_page("many") and not (site.root / "services").exists()
+
+
+def test_text_repeated_by_aliases_counts_as_written_out(write_project: WriteProject, build: Build, kb: Kb) -> None:
+    items = ", ".join(["*a"] * 200)
+    front = {"trigger": f"&a '{'word ' * 1_000}'", "lessons": f"[{items}]"}  # 5 KB of YAML, 1 MB of text
+    project = write_project({"postmortems/aliases.md": draft(**front), "postmortems/good.md": VALID_POSTMORTEM})
+    assert lint(kb, project)[1][0].startswith(
+        "postmortems/aliases.md:6: error: document too large: its values hold more than 100,000 characters"
+    )
+    site = build(project)
+    assert site.has_page("good") and not site.has_page("aliases")
 
 
 def test_blameless_findings_are_summed_up_past_fifty(write_project: WriteProject, kb: Kb) -> None:
