@@ -215,7 +215,7 @@ class _Loader:
             settings=self.settings,
             today=self.today,
             postmortems=included,
-            causes=listed_causes(catalog, included, allowed),
+            causes=_listed_causes(catalog, included, allowed),
             reading=reading,
             problems=sorted(set(self.problems)),
             files=len(files),
@@ -253,7 +253,7 @@ class _Loader:
             if not _SLUG.match(key):
                 ck.error((key,), f"cause key {key!r} must be lower-case letters, digits and dashes")
             elif key in RESERVED:
-                ck.error((key,), reserved(f"cause key {key!r}", f"/causes/{key}/"))
+                ck.error((key,), _reserved(f"cause key {key!r}", f"/causes/{key}/"))
             elif (cause := check(Cause, value, ck, (key,))) is not INVALID:
                 # An entry with a wrong value still names its cause; its title is at least its key.
                 causes[key] = cause if cause.title else dataclasses.replace(cause, title=key)
@@ -350,7 +350,7 @@ class _Loader:
             ck.error((), f"file name {path.name!r} is not a safe id: rename the file or set 'id'")
         elif slug in RESERVED:
             where = "'id'" if pm.id else f"file name {path.name!r}"
-            ck.error(("id",) if pm.id else (), reserved(f"{where}: id {slug!r}", f"/postmortems/{slug}/"))
+            ck.error(("id",) if pm.id else (), _reserved(f"{where}: id {slug!r}", f"/postmortems/{slug}/"))
         timeline = [
             dataclasses.replace(entry, at=datetime.combine(pm.started.date(), entry.at, pm.started.tzinfo))
             if isinstance(entry.at, time) and pm.started
@@ -447,7 +447,7 @@ class _Loader:
         return valid
 
 
-def reserved(what: str, url: str) -> str:
+def _reserved(what: str, url: str) -> str:
     return f"{what} is reserved: {url} is the site's own; choose another name"
 
 
@@ -466,7 +466,7 @@ def _distinct_names(names: list[str], key: str, ck: Checker) -> list[str]:
         if paged and not same:
             ck.error(loc, f"'{show(loc)}': {name!r} has no letter or digit to name its page by")
         elif paged and same in RESERVED:
-            ck.error(loc, reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"))
+            ck.error(loc, _reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"))
         elif same in kept:
             message = f"'{show(loc)}': {name!r} and {kept[same]!r} are the same {key[:-1]}: listed once"
             ck.report("warning", loc, message)
@@ -508,7 +508,7 @@ def _one_spelling(postmortems: list[Postmortem]) -> list[Postmortem]:
     return spelled
 
 
-def listed_causes(catalog: Catalog, included: list[Postmortem], allowed: frozenset[str]) -> dict[str, Cause]:
+def _listed_causes(catalog: Catalog, included: list[Postmortem], allowed: frozenset[str]) -> dict[str, Cause]:
     """The causes a build lists: those its postmortems name, and those the catalog marks
     for its audience. A cause that only restricted postmortems name leaves no trace in a
     public build. When the catalog could not be read, each named key stands for itself."""
