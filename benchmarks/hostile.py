@@ -50,9 +50,19 @@ NARRATIVES: dict[str, Callable[[], str]] = {
     "paragraphs": lambda: "word\n\n" * 150_000,
     "links": lambda: ("[a](b " * 999 + "\n\n") * 11,
     "code-fences": lambda: "```\n```\n" * 25_000,
-    # Fences that Markdown does not read as code, around what would be costly outside one.
+    # Fences that Markdown does not read as code, or that its two fence extensions read
+    # differently, around what would be costly outside one.
     "unclosed-fence": lambda: "```\n" + "[" * 40_000,
     "indented-fence": lambda: "    ```\n" + "<div>" * 20_000 + "\n    ```\n",
+    "fence-options": lambda: '```python title="a.py"\nx\n```\n' + "[" * 40_000 + "\n```\n",
+    # What Markdown reads differently from a plain look at the text: tabs are four columns,
+    # a line of no-break spaces is not blank, a closing tag closes only its own element.
+    "tab-nesting": lambda: "".join(" \t" * i + "- item\n" for i in range(300)),
+    "no-break-lines": lambda: ("[a](b " * 990 + "\n\u00a0\n") * 10,
+    "mismatched-tags": lambda: ("<div></span>" * 999 + "\n\n") * 10,
+    # Found by a red-team pass: attr_list on a heading, the tables extension on a row.
+    "heading-braces": lambda: "## h" + " {" * 99_990,
+    "table-backticks": lambda: "a|b\n-|-\n" + "`|" * 99_990,
     # Narratives that pass every limit: 230 KB of blameful wording, and the most expensive
     # shape, every limit reached with Markdown's slowest input (unclosed links).
     "failed-to-paragraphs": lambda: ("He failed to notice the alert. " * 4 + "\n\n") * 1_900,

@@ -38,9 +38,9 @@ _SLUG = re.compile(SLUG_PATTERN)
 HELPER_BATCH = 50  # files a helper process sends at a time
 HELPER_POLL = 10  # files checked here between two looks at what the helper sent
 _MOMENTS = ("started", "detected", "mitigated", "resolved")
-# Lists of names that each become a page (and a count on it), and one that does not.
-_PAGED_NAMES = {"services": "service", "teams": "team"}
-_NAME_LISTS = ("services", "teams", "tags")
+# Lists of names, and what one of them is called; services and teams each get a page.
+_NAME_LISTS = {"services": "service", "teams": "team", "tags": "tag"}
+_PAGED = ("services", "teams")
 
 
 # Files already checked in this process: (path, content digest, settings and catalog)
@@ -208,7 +208,9 @@ class _Loader:
                 candidates.append(parsed)
         valid = self.check_across(candidates)
         allowed = AUDIENCES[self.settings.audience]
-        included = _one_spelling([pm for pm in valid if pm.visibility in allowed])
+        trees = {id(pm): tree for pm, tree, _ok in candidates}
+        included, respelled = _one_spelling([pm for pm in valid if pm.visibility in allowed], trees)
+        self.problems += respelled
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
         reading = self.load_reading({pm.slug for pm in valid}, {pm.slug for pm in included})
         return Library(
@@ -443,7 +445,6 @@ class _Loader:
             if ok and not errors:
                 valid.append(pm)
         self.problems += action_checks.repeated_titles((pm, tree) for pm, tree, _ in parsed)
-        self.problems += _spellings(parsed)
         return valid
 
 
@@ -458,7 +459,7 @@ def _distinct_names(names: list[str], key: str, ck: Checker) -> list[str]:
     A service or team with no letter or digit has no page name, and one whose page name is
     reserved would replace a page of the site: both are errors.
     """
-    paged = key in _PAGED_NAMES
+    paged = key in _PAGED
     kept: dict[str, str] = {}  # page name (tags: the name in any case) -> the name as first written
     for i, name in enumerate(names):
         same = slugify(name) if paged else name.casefold()
@@ -468,44 +469,36 @@ def _distinct_names(names: list[str], key: str, ck: Checker) -> list[str]:
         elif paged and same in RESERVED:
             ck.error(loc, _reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"))
         elif same in kept:
-            message = f"'{show(loc)}': {name!r} and {kept[same]!r} are the same {key[:-1]}: listed once"
+            message = f"'{show(loc)}': {name!r} and {kept[same]!r} are the same {_NAME_LISTS[key]}: listed once"
             ck.report("warning", loc, message)
         else:
             kept[same] = name
     return list(kept.values())
 
 
-def _spellings(parsed: Iterable[_Parsed]) -> list[Problem]:
-    """A warning for each service or team written differently from how an earlier file
-    wrote it, when both share one page: the page counts them as one."""
+def _one_spelling(postmortems: list[Postmortem], trees: dict[int, Tree]) -> tuple[list[Postmortem], list[Problem]]:
+    """``postmortems`` (in file order) with each service and team spelled as the first of
+    them spelled it: one name per page, on every page, chart and filter that shows it, and
+    in the JSON API. And a warning where another file spells one differently."""
     first: dict[tuple[str, str], tuple[str, str]] = {}  # (key, slug) -> (name, file)
-    problems = []
-    for pm, tree, _ok in parsed:
-        for key, kind in _PAGED_NAMES.items():
+    spelled, problems = [], []
+    for pm in postmortems:
+        changed = {}
+        for key in _PAGED:
+            names = []
             for name in getattr(pm, key):
                 seen, source = first.setdefault((key, slugify(name)), (name, pm.source))
                 if seen != name:
                     message = (
-                        f"'{key}': {kind} {name!r} is written {seen!r} in {source}; both are the page "
+                        f"'{key}': {_NAME_LISTS[key]} {name!r} is written {seen!r} in {source}; both are the page "
                         f"/{key}/{slugify(name)}/: write them the same way"
                     )
-                    problems.append(Problem(pm.source, tree.line((key,)), "warning", message))
-    return problems
-
-
-def _one_spelling(postmortems: list[Postmortem]) -> list[Postmortem]:
-    """``postmortems`` with each service and team spelled as the first of them spelled it
-    (``_spellings`` warns about the others): one name per page, on every page, chart and
-    filter that shows it, and in the JSON API."""
-    first: dict[tuple[str, str], str] = {}
-    spelled = []
-    for pm in postmortems:
-        respelled = {
-            key: [first.setdefault((key, slugify(name)), name) for name in getattr(pm, key)] for key in _PAGED_NAMES
-        }
-        changed = {key: names for key, names in respelled.items() if names != getattr(pm, key)}
+                    problems.append(Problem(pm.source, trees[id(pm)].line((key,)), "warning", message))
+                names.append(seen)
+            if names != getattr(pm, key):
+                changed[key] = names
         spelled.append(dataclasses.replace(pm, **changed) if changed else pm)
-    return spelled
+    return spelled, problems
 
 
 def _listed_causes(catalog: Catalog, included: list[Postmortem], allowed: frozenset[str]) -> dict[str, Cause]:

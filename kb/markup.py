@@ -80,7 +80,9 @@ def link(label: object, target: str) -> Markup:
 
 
 def meta(data: dict[str, object]) -> Markup:
-    """MkDocs page front matter; JSON is YAML, and it quotes every value safely.
+    """MkDocs page front matter; JSON is YAML, and it quotes every value safely. In ASCII:
+    YAML reads U+2028 and U+2029 as line breaks, so a raw one in a value could end the
+    front matter early and make the rest of it Markdown.
 
     The title and the tags are HTML-escaped too: MkDocs' templates do not escape, and
     themes print the title in ``<title>`` and the nav, and Material's tags plugin each tag
@@ -90,7 +92,7 @@ def meta(data: dict[str, object]) -> Markup:
     if "tags" in data:
         escaped["tags"] = [html.escape(str(tag)) for tag in data["tags"]]  # type: ignore[attr-defined]
     data = {**data, **escaped}
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
+    lines = [f"{key}: {json.dumps(value)}" for key, value in data.items()]
     return Markup("---\n" + "\n".join(lines) + "\n---\n")
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 from kb.characters import printable
 
 Level = Literal["error", "warning"]
+MAX_MESSAGE = 1_000  # characters
 
 
 @dataclass(frozen=True, order=True)
@@ -23,9 +24,13 @@ class Problem:
 
     def __post_init__(self) -> None:
         # A message may quote what an author wrote, invisible controls included: written as
-        # escapes, they cannot garble a terminal or a log, nor fail to encode.
+        # escapes, they cannot garble a terminal or a log, nor fail to encode. And however
+        # long what it quotes, a message stays a line.
         object.__setattr__(self, "path", printable(self.path))
-        object.__setattr__(self, "message", printable(self.message))
+        message = printable(self.message)
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "…"
+        object.__setattr__(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"

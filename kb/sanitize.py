@@ -41,9 +41,10 @@ _CLEANER = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     id_prefix=ID_PREFIX,
 )
-# The sanitizer's own output: attributes double-quoted, a quote in a value escaped.
-_PREFIXED_ID = re.compile(rf' id="{ID_PREFIX}([^"]*)"')
-_FRAGMENT_LINK = re.compile(r' href="#([^"]*)"')
+# Read in the sanitizer's own output, where a "<" in text is always escaped, so "<a" starts
+# a tag; and attribute values are double-quoted, with any quote in them escaped.
+_PREFIXED_ID = re.compile(rf'<[a-z0-9]+\s(?:[^>"]|"[^"]*")*?\bid="{ID_PREFIX}([^"]*)"')
+_FRAGMENT_LINK = re.compile(r'(<a\s(?:[^>"]|"[^"]*")*?\bhref=")#([^"]*)"')
 
 
 def sanitize_narrative(html: str) -> str:
@@ -53,10 +54,11 @@ def sanitize_narrative(html: str) -> str:
     if not ids:
         return clean
     # A link to an element of the narrative follows its new id; one to the rest of the
-    # page (a generated section, say ``#action-items``) is left as it is.
-    return _FRAGMENT_LINK.sub(lambda m: f' href="#{anchor(m[1])}"' if m[1] in ids else m[0], clean)
+    # page (a generated section, say ``#action-items``) is left as it is, and so is text
+    # that only looks like a link (a code sample).
+    return _FRAGMENT_LINK.sub(lambda m: f'{m[1]}#{narrative_id(m[2])}"' if m[2] in ids else m[0], clean)
 
 
-def anchor(element_id: str) -> str:
+def narrative_id(element_id: str) -> str:
     """The id that ``element_id``, written in a narrative, has on the page."""
     return element_id if element_id.startswith(ID_PREFIX) else ID_PREFIX + element_id

@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, Literal, NewType, Protocol
 
 from kb.characters import BIDI, FORBIDDEN, bidi_message, forbidden_message
@@ -38,6 +38,9 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The longest front matter value: more is a narrative, and every list page that shows the
 # value (the explorer, the board, the feed) would carry it.
 MAX_TEXT = 20_000
+# The years a date may fall in: outside them, dates are typos (0202 for 2020), and the
+# charts would span thousands of empty months, or fail (a year 1 moved to UTC).
+YEARS = range(1970, 2200)
 # The longest list: each service or team named is a page to build (5,000 of them in one
 # postmortem took a build 18 s), and the lessons page lists a postmortem's lessons under
 # each of its services.
@@ -154,9 +157,8 @@ class Text:
             return _wrong_type(loc, value, "a string", ck)
         text = str(value)
         if len(text) > MAX_TEXT:
-            return ck.error(
-                loc, f"'{show(loc)}' is {len(text):,} characters long, more than {MAX_TEXT:,}: move it into the body"
-            )
+            long = f"'{show(loc)}' is {len(text):,} characters long, more than {MAX_TEXT:,}"
+            return ck.error(loc, f"{long}: shorten it (a postmortem's longer prose belongs in its body)")
         if bad := FORBIDDEN.search(text):
             return ck.error(loc, f"'{show(loc)}': {forbidden_message(bad[0])}")
         if bidi := BIDI.search(text):
@@ -164,7 +166,7 @@ class Text:
         return text
 
     def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
-        return {"type": "string"}
+        return {"type": "string", "maxLength": MAX_TEXT}
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,11 @@ class Choice:
         return {"type": "string", "enum": list(self.values or severities)}
 
 
+def _implausible(loc: Location, value: object, ck: Checker) -> Invalid:
+    years = f"{YEARS[0]} to {YEARS[-1]}"
+    return ck.error(loc, f"'{show(loc)}': {value!s} is not a plausible date: its year must be {years}")
+
+
 def parse_datetime(value: object, ck: Checker, loc: Location) -> Any:
     """An ISO 8601 datetime; one without an offset is read in the configured timezone."""
     if isinstance(value, datetime):
@@ -221,6 +228,8 @@ def parse_datetime(value: object, ck: Checker, loc: Location) -> Any:
             return ck.error(loc, f"'{show(loc)}': {value!r} is not a valid datetime ({exc})")
     else:
         return _wrong_type(loc, value, "a datetime like 2024-03-12T14:05:00+00:00", ck)
+    if moment.year not in YEARS:  # checked first: a year 1 or 9999 may not move to another zone
+        return _implausible(loc, value, ck)
     if moment.tzinfo is None:
         ck.report(
             "warning",
@@ -229,7 +238,7 @@ def parse_datetime(value: object, ck: Checker, loc: Location) -> Any:
             "Add one, e.g. +00:00, so readers in other zones see the same moment",
         )
         moment = moment.replace(tzinfo=ck.timezone)
-    return moment
+    return moment if moment.astimezone(UTC).year in YEARS else _implausible(loc, value, ck)
 
 
 @dataclass(frozen=True)
@@ -265,14 +274,14 @@ class DateKind:
     label: str = "date"
 
     def convert(self, value: object, loc: Location, ck: Checker) -> Any:
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                value = date.fromisoformat(value)
             except ValueError:
                 return ck.error(loc, f"'{show(loc)}': {value!r} is not a valid date (YYYY-MM-DD)")
-        return _wrong_type(loc, value, "a date like 2024-03-12", ck)
+        if not isinstance(value, date) or isinstance(value, datetime):
+            return _wrong_type(loc, value, "a date like 2024-03-12", ck)
+        return value if value.year in YEARS else _implausible(loc, value, ck)
 
     def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
         return {"type": "string", "format": "date"}
@@ -315,12 +324,13 @@ class ListOf:
         if not isinstance(value, list):
             return _wrong_type(loc, value, "a list", ck)
         if len(value) > MAX_ITEMS:
-            return ck.error(loc, f"'{show(loc)}' has {len(value):,} items, more than {MAX_ITEMS:,}")
+            many = f"'{show(loc)}' has {len(value):,} items, more than {MAX_ITEMS:,}"
+            return ck.error(loc, f"{many}: keep those a reader needs, and say the rest in the body")
         items = [self.item.convert(v, (*loc, i), ck) for i, v in enumerate(value)]
         return [v for v in items if v is not INVALID]
 
     def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
-        return {"type": "array", "items": self.item.json_schema(severities)}
+        return {"type": "array", "items": self.item.json_schema(severities), "maxItems": MAX_ITEMS}
 
 
 @dataclass(frozen=True)
@@ -380,7 +390,7 @@ class Record:
         for key, raw in value.items():
             if key not in fields:
                 ck.error((*loc, key), f"unknown key '{show((*loc, key))}'" + did_you_mean(key, fields))
-            elif raw is not None:  # "detected:" with nothing after it means "not known yet"
+            elif not _unwritten(raw):  # "detected:" with nothing after it means "not known yet"
                 converted = fields[key].kind.convert(raw, (*loc, key), ck)
                 if converted is not INVALID:
                     out[key] = converted
@@ -392,8 +402,8 @@ class Record:
             if value.get(name) is None:
                 where = show(loc) if loc else "front matter"
                 ck.error(loc, f"{where}: missing required key '{name}'{reason}")
-            elif isinstance(value[name], str) and not value[name].strip():
-                # Blank is not written: a postmortem with an empty title has nothing to be listed by.
+            elif _unwritten(value[name]) or value[name] == []:
+                # A postmortem with an empty title has nothing to be listed by, one with no author nobody to ask.
                 ck.error((*loc, name), f"'{show((*loc, name))}' is empty{reason}; it is required")
         # Built even when some values were rejected, so later checks (times, cause keys)
         # still run and the writer sees every problem in one pass; the checker's errors
@@ -417,6 +427,11 @@ class Record:
             short = self.fields[self.shorthand]
             return {"anyOf": [short.kind.json_schema(severities), schema]}
         return schema
+
+
+def _unwritten(raw: object) -> bool:
+    """Nothing, or only blanks: as if the key were not written."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def _conditional_requirements(fields: typing.Iterable[Field]) -> list[dict[str, Any]]:

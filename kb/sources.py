@@ -17,6 +17,7 @@ DATA_FILES = ("causes.yml", "reading.yml")
 # entries: room for 50,000 causes of a few lines each.
 MAX_DATA_FILE_BYTES = 20_000_000
 MAX_DATA_VALUES = 250_000
+MAX_DATA_CHARS = 20_000_000  # in its keys and values, aliases expanded
 
 
 class SourceProblem(Exception):
@@ -105,6 +106,6 @@ def read_data_file(path: Path) -> Tree:
     """Read ``causes.yml`` or ``reading.yml`` keeping line numbers."""
     try:
         data = read_bytes(path, MAX_DATA_FILE_BYTES)
-        return parse(read_text(path, data), max_values=MAX_DATA_VALUES, max_chars=MAX_DATA_FILE_BYTES)
+        return parse(read_text(path, data), max_values=MAX_DATA_VALUES, max_chars=MAX_DATA_CHARS)
     except YamlProblem as exc:
         raise SourceProblem(exc.message, exc.line) from None

@@ -15,11 +15,12 @@ POSTMORTEMS = "postmortems/index.md"
 CAUSES = "causes/index.md"
 ACTION_ITEMS = "action-items/index.md"
 
-# Names that no postmortem id, cause key, service or team may take, for each becomes a
-# folder of the site (/postmortems/<id>/, /services/<name>/) and these folders are the
-# site's own: a list page (index), the later pages of a list (page), and every folder at
-# the top of a site that the library, the theme or a plugin writes. A test builds a site
-# with every option on and checks that each of its folders is here.
+# Names that no postmortem id, cause key, service or team may take: each becomes a folder
+# (/postmortems/<id>/, /services/<name>/), and these are the site's own: a folder's list
+# page (index: a postmortem with that id replaced the explorer), the later pages of a
+# long list (page), and every folder at the top of a site that the library, the theme or
+# a plugin writes, kept free in every folder for what a later version adds there. A test
+# builds a site with every option on and checks that each of its folders is here.
 RESERVED = frozenset(
     {
         *("index", "page", "feed", "api", "assets", "search", "tags", "sitemap", "404"),
@@ -34,7 +35,7 @@ def postmortem(pm_id: str) -> str:
     return f"postmortems/{pm_id}.md"
 
 
-@functools.cache  # the same names come back on every page that lists them
+@functools.lru_cache(maxsize=65_536)  # the same names come back on every page that lists them
 def slugify(name: str) -> str:
     """``"Checkout API"`` -> ``checkout-api``, ``"東京"`` -> ``dong-jing``: a name made safe
     for a URL by python-slugify, which spells other scripts in ASCII letters. Empty when

@@ -20,10 +20,10 @@ from yaml.constructor import ConstructorError, SafeConstructor
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Location = tuple[str | int, ...]
 
-# A document may hold at most this many values, and this much text in them, once aliases
-# are expanded: enough for any real front matter, and a hard stop for "billion laughs"
-# alias bombs, which can also repeat one long string (27 KB of YAML once made 115 MB of
-# site).
+# A document may hold at most this many values, and this much text in its keys and values,
+# once aliases are expanded: enough for any real front matter, and a hard stop for
+# "billion laughs" alias bombs, which can also repeat one long string (27 KB of YAML once
+# made 115 MB of site).
 MAX_VALUES = 20_000
 MAX_CHARS = 100_000
 
@@ -110,21 +110,25 @@ class _Builder:
                 self.tree.lines[(*loc, index)] = self.line_of(item)
                 items.append(self.build(item, (*loc, index)))
             return items
+        return self.scalar(self.counted(node))
+
+    def counted(self, node: yaml.ScalarNode) -> yaml.ScalarNode:
+        """``node``, its text added to the document's (a key's too: an alias can repeat it)."""
         self.chars += len(node.value)
         if self.chars > self.max_chars:
             raise YamlProblem(
-                f"document too large: its values hold more than {self.max_chars:,} characters once aliases are "
-                "expanded, the limit for this file; move prose into the body",
+                f"document too large: its keys and values hold more than {self.max_chars:,} characters once "
+                "aliases are expanded, the limit for this file",
                 self.line_of(node),
             )
-        return self.scalar(node)
+        return node
 
     def mapping(self, node: yaml.MappingNode, loc: Location) -> dict[object, object]:
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlProblem("merge keys ('<<') are not supported", self.line_of(key_node))
-            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self.scalar(self.counted(key_node)) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str | int | float | bool):
                 raise YamlProblem("keys must be plain text", self.line_of(key_node))
             key = str(key)

@@ -18,8 +18,8 @@ status: in-review
 severity: SEV2
 started: 2024-03-12T14:00:00+00:00
 detected: 2024-03-12T14:07:00+00:00
-services: ['{P}svc']
-teams: ['{Q}team']
+services: ['{P}svc', "Payments\\L---\\L![x](x){{: onerror=window.__pwned=1 }}"]
+teams: ['{Q}team', "Ops\\P...\\P![y](y){{: onerror=window.__pwned=1 }}"]
 authors: ['{P}']
 tags: ['{Q}tag', '{P}']
 summary: '{P} summary [click](javascript:window.__pwned=1)'
@@ -33,6 +33,7 @@ trigger: '{Q} trigger {{: onclick=window.__pwned=1 }}'
 causes:
   - key: global-rollout
     detail: '{P} detail'
+  - key: separated
 action_items:
   - title: 'Add a {P} alert on queue depth'
     owner: '{Q}'
@@ -59,10 +60,13 @@ timeline:
 [markdown link](javascript:window.__pwned=1)
 """
 READING = "tracks:\n  - name: Start\n    items:\n      - id: evil\n        why: '" + Q + "'\n"
+# YAML reads U+2028 and U+2029 as line breaks: in a generated page's front matter, a raw one
+# followed by "---" used to end it, and the rest became Markdown, attribute lists included.
+SEPARATED = 'separated:\n  title: "Evil\\L---\\L![z](z){: onerror=window.__pwned=1 }"\n  category: detection\n'
 
 
 def test_no_payload_runs_on_any_page(write_project: WriteProject, build: Build, browser: object) -> None:
-    from support import MKDOCS_YML
+    from support import CAUSES_YML, MKDOCS_YML
 
     project = write_project(
         {
@@ -70,11 +74,15 @@ def test_no_payload_runs_on_any_page(write_project: WriteProject, build: Build, 
             "docs/tags.md": "# Tags\n\n<!-- material/tags -->\n",
             "postmortems/evil.md": PAYLOADS,
             "postmortems/reading.yml": READING,
+            "postmortems/causes.yml": CAUSES_YML + SEPARATED,
         }
     )
     site = build(project)
     pages = sorted(p.parent.relative_to(site.root).as_posix() for p in Path(site.root).rglob("index.html"))
-    assert {"postmortems/evil", "action-items", "insights", "tags"} <= set(pages)
+    assert {"postmortems/evil", "action-items", "insights", "tags", "causes/separated"} <= set(pages)
+    # An event handler among a tag's attributes (not inside an attribute's quoted value).
+    handler = re.compile(r"""<[a-z][a-z0-9]*(?:\s+[\w:.-]+(?:="[^"]*"|='[^']*'|=[^\s>"']+)?)*?\s+on[a-z]+=""", re.I)
+    assert [page for page in pages if handler.search(site.html(f"{page}/index.html"))] == []
     dialogs: list[str] = []
     with serve(site.root) as url:
         context = browser.new_context()  # type: ignore[attr-defined]
@@ -172,9 +180,19 @@ def test_author_html_cannot_clobber_the_theme(write_project: WriteProject, build
 
 
 def test_links_within_a_narrative_follow_its_prefixed_ids(write_project: WriteProject, build: Build) -> None:
-    body = "\n## What happened\n\nSee [the detail](#the-detail), [the items](#action-items).\n\n## The detail\n"
+    body = (
+        "\n## What happened\n\nSee [the detail](#the-detail), [the items](#action-items).\n\n"
+        '```html\n<a href="#the-detail">a code sample</a>\n```\n\n## The detail\n'
+    )
     site = build(write_project({"postmortems/x.md": CLOBBER.split("<div")[0] + body}))
     page = site.html("postmortems/x/index.html")
     assert 'id="narrative-the-detail"' in page and 'href="#narrative-the-detail"' in page
     assert 'href="#action-items"' in page  # a generated section keeps its own id
     assert 'href="#narrative-what-happened"' in page.split('class="md-nav md-nav--secondary"')[1]  # the toc
+    assert '&lt;a href="#the-detail"&gt;' in page  # text that looks like a link is left as written
+
+
+def test_an_input_in_a_narrative_is_a_disabled_checkbox(write_project: WriteProject, build: Build) -> None:
+    body = '\n<input type="text" name="password" placeholder="Password"><input type="image" src="x.png">\n'
+    site = build(write_project({"postmortems/x.md": CLOBBER.split("<div")[0] + body}))
+    assert site.page("x").count('<input type="checkbox" disabled="">') == 2

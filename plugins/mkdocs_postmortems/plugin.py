@@ -24,7 +24,7 @@ from kb.history import with_this_week
 from kb.library import collect_last_build, collector_paused
 from kb.markup import Rendered, fill_deferred
 from kb.pagefind import PagefindError, index_site, require
-from kb.sanitize import anchor, sanitize_narrative
+from kb.sanitize import narrative_id, sanitize_narrative
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
@@ -149,7 +149,7 @@ class PostmortemsPlugin(BasePlugin):
         entries = list(page.toc)
         while entries:
             entry = entries.pop()
-            entry.id = anchor(entry.id)
+            entry.id = narrative_id(entry.id)
             entries += entry.children
         return head + sanitize_narrative(html)
 
