@@ -6,8 +6,7 @@ Each input is a draft whose narrative has the shape that cost minutes or took th
 build down before the narrative limits (issue 16), at the sizes measured there, plus
 shapes the issue did not list, the most expensive narrative that passes every limit, a
 postmortem naming 5,000 services, one whose aliases repeat a long string, and a catalog
-of 10,000 causes.
-Each is measured in a project of its own next to one ordinary postmortem, with the
+of 10,000 causes. Each is measured in a project of its own next to one ordinary postmortem, with the
 example site's theme and Markdown extensions: `kb lint`, and `mkdocs build` against the
 same project without it, from an empty cache. Targets: `kb lint` at most 5 s, and the
 build at most 10 s more than without it. Writes results/hostile.md.
