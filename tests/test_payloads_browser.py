@@ -192,7 +192,8 @@ def test_links_within_a_narrative_follow_its_prefixed_ids(write_project: WritePr
     assert '&lt;a href="#the-detail"&gt;' in page  # text that looks like a link is left as written
 
 
-def test_an_input_in_a_narrative_is_a_disabled_checkbox(write_project: WriteProject, build: Build) -> None:
-    body = '\n<input type="text" name="password" placeholder="Password"><input type="image" src="x.png">\n'
+def test_an_input_in_a_narrative_is_a_checkbox(write_project: WriteProject, build: Build) -> None:
+    body = '\n<input type="text" name="password" placeholder="Password"><input disabled type="image" src="x.png">\n'
     site = build(write_project({"postmortems/x.md": CLOBBER.split("<div")[0] + body}))
-    assert site.page("x").count('<input type="checkbox" disabled="">') == 2
+    page = site.page("x")
+    assert '<input type="checkbox"><input disabled="" type="checkbox">' in page
