@@ -80,7 +80,7 @@ class Library:
     settings: Settings
     today: date
     postmortems: list[Postmortem]  # newest first
-    causes: dict[str, Cause]
+    causes: dict[str, Cause]  # those this build lists (``_listed_causes``), not the whole catalog
     reading: ReadingList
     problems: list[Problem] = field(default_factory=list)
     files: int = 0  # postmortem files read, valid or not, any audience
@@ -505,7 +505,7 @@ def _listed_causes(catalog: Catalog, included: list[Postmortem], allowed: frozen
     """The causes a build lists: those its postmortems name, and those the catalog marks
     for its audience. A cause that only restricted postmortems name leaves no trace in a
     public build. When the catalog could not be read, each named key stands for itself."""
-    named = {key: None for pm in included for key in pm.cause_keys}
+    named = {key: None for pm in included for key in pm.cause_keys}  # a set in a fixed order
     if catalog.causes is None:
         return {key: Cause(title=key) for key in named}
     return {
