@@ -20,6 +20,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from kb.sanitize import ID_PREFIX as NARRATIVE_ID_PREFIX
+
 # Characters Markdown (with its common extensions) or HTML could read as syntax
 # anywhere in a line. Each becomes a numeric character reference: unlike a backslash
 # escape, it reads the same whatever extensions a site enables (``\\=`` shows its
@@ -142,24 +144,37 @@ def marker(n: int) -> str:
     return f"<!-- kb:html {n} -->"
 
 
-class _Page:
-    """What a template collects while it renders: deferred HTML and its headings."""
+class DeferredError(RuntimeError):
+    """A page's deferred HTML and its markers do not pair up: a defect of ours, never of
+    an author's input, so the build stops rather than publish a page with a hole in it."""
 
-    def __init__(self) -> None:
+
+class _Page:
+    """What a template collects while it renders: deferred HTML and its headings.
+
+    With ``fragments=False`` a ``defer`` block leaves its marker and is not rendered: the
+    template's own output (a postmortem page's head) is then known from the postmortem
+    alone, and its markers are the ones the full rendering fills.
+    """
+
+    def __init__(self, fragments: bool = True) -> None:
+        self.fragments = fragments
         self.deferred: dict[str, str] = {}
         self.toc: list[dict[str, Any]] = []
         self.ids: set[str] = set()
 
     def defer(self, caller: Callable[[], str]) -> Markup:
         mark = marker(len(self.deferred))
-        self.deferred[mark] = str(caller()).strip()
+        self.deferred[mark] = str(caller()).strip() if self.fragments else ""
         return Markup(mark)
 
     def heading(self, level: int, title: object) -> Markup:
         """An ``<h2>``/``<h3>`` with a unique id and a permalink, listed in the toc."""
         label = text(title)
-        base = slug = re.sub(r"[^\w]+", "-", html.unescape(str(title)).lower()).strip("-") or "section"
-        n = 0
+        base = re.sub(r"[^\w]+", "-", html.unescape(str(title)).lower()).strip("-_") or "section"
+        if base.startswith(NARRATIVE_ID_PREFIX):  # the narrative's ids: a heading of the same name there
+            base = f"section-{base}"
+        slug, n = base, 0
         while slug in self.ids:
             n += 1
             slug = f"{base}_{n}"
@@ -182,20 +197,39 @@ def render(template: str, **context: object) -> Rendered:
     return Rendered(markdown, page.deferred, page.toc)
 
 
+def render_head(template: str, **context: object) -> str:
+    """What ``render`` gives as the page's Markdown, with the markers of its deferred HTML,
+    without rendering that HTML: ``context`` needs only what the template uses outside
+    its ``defer`` blocks."""
+    page = _Page(fragments=False)
+    return environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)
+
+
 def fill_deferred(page_html: str, deferred: dict[str, str]) -> str:
     """Put each deferred fragment in place of its marker, in one pass over the page.
 
-    Only the first occurrence of a marker counts: the generated part of a page comes
-    before the author's narrative, so a marker typed into the narrative stays a comment.
+    Every marker in the page must have its fragment, and every fragment its one marker;
+    otherwise ``DeferredError``. A narrative's own look-alikes are made inert before it
+    joins a page (``inert_markers``), so every marker here is ours.
     """
-    if not deferred:
-        return page_html
     pending = dict(deferred)
 
     def fragment(match: re.Match[str]) -> str:
-        return pending.pop(match.group(0), match.group(0))
+        mark = match.group(0)
+        if mark not in pending:
+            again = "is in the page twice" if mark in deferred else "has no fragment"
+            raise DeferredError(f"marker {mark} {again}")
+        return pending.pop(mark)
 
-    return _DEFERRED.sub(fragment, page_html)
+    filled = _DEFERRED.sub(fragment, page_html) if deferred or "<!-- kb:html" in page_html else page_html
+    if pending:
+        raise DeferredError(f"no place in the page for the fragment of {', '.join(pending)}")
+    return filled
+
+
+def inert_markers(narrative_html: str) -> str:
+    """A narrative's HTML with any comment that reads like a marker changed so it is not one."""
+    return _DEFERRED.sub(lambda m: f"<!-- kb:html {m[1]} (as written in the narrative) -->", narrative_html)
 
 
 # --- times --------------------------------------------------------------------------

@@ -13,7 +13,8 @@ Material's settings, search worker URL included. No ``name`` attribute is allowe
 every ``id`` is prefixed with ``narrative-`` (ammonia's ``id_prefix``, as GitHub does with
 ``user-content-``): nothing the theme or our scripts look up starts with it. Links within
 the narrative (``#what-happened``, footnotes) and its table of contents are prefixed to
-match, so they still lead where the author meant.
+match, so they still lead where the author meant. A trusted narrative (``trust_html``) is
+not cleaned, but its ids are prefixed all the same: the page's own must stay unique.
 """
 
 from __future__ import annotations
@@ -42,22 +43,37 @@ _CLEANER = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     id_prefix=ID_PREFIX,
 )
-# Read in the sanitizer's own output, where a "<" in text is always escaped, so "<a" starts
-# a tag; and attribute values are double-quoted, with any quote in them escaped.
-_PREFIXED_ID = re.compile(rf'<[a-z0-9]+\s(?:[^>"]|"[^"]*")*?\bid="{ID_PREFIX}([^"]*)"')
-_FRAGMENT_LINK = re.compile(r'(<a\s(?:[^>"]|"[^"]*")*?\bhref=")#([^"]*)"')
+# An element's id, and a link's fragment: in the sanitizer's output (a "<" in text is
+# always escaped, values are double-quoted) and in a trusted narrative's HTML as written.
+_ID = re.compile(r"""(<[a-zA-Z][^\s>]*\s(?:[^>"']|"[^"]*"|'[^']*')*?)(?<=\s)id=(["'])(.*?)\2""", flags=re.S)
+_FRAGMENT_LINK = re.compile(r"""(<a\s(?:[^>"']|"[^"]*"|'[^']*')*?(?<=\s)href=)(["'])#(.*?)\2""", flags=re.S)
 
 
-def sanitize_narrative(html: str) -> str:
-    """Clean the HTML a narrative's Markdown became; its ids get ``ID_PREFIX``."""
-    clean = _CLEANER.clean(html)
-    ids = set(_PREFIXED_ID.findall(clean))
-    if not ids:
-        return clean
+def narrative_html(html: str, *, trusted: bool = False) -> str:
+    """The HTML a narrative's Markdown became, as it joins its page: cleaned, unless every
+    author is trusted. Either way each of its ids carries ``ID_PREFIX``, so none can be
+    one of the generated sections' (a narrative with its own ``## Timeline``); an id it
+    repeats is dropped, so each names one element; and its links to them follow."""
+    own = html if trusted else _CLEANER.clean(html)
+    written: set[str] = set()  # the ids as the author wrote them
+    placed: set[str] = set()  # as they are on the page
+
+    def prefixed(match: re.Match[str]) -> str:
+        element, quote, given = match.groups()
+        page_id = narrative_id(given) if trusted else given
+        if page_id in placed:
+            return element
+        placed.add(page_id)
+        written.add(given if trusted else given.removeprefix(ID_PREFIX))
+        return f"{element}id={quote}{page_id}{quote}"
+
+    own = _ID.sub(prefixed, own)
+    if not written:
+        return own
     # A link to an element of the narrative follows its new id; one to the rest of the
     # page (a generated section, say ``#action-items``) is left as it is, and so is text
     # that only looks like a link (a code sample).
-    return _FRAGMENT_LINK.sub(lambda m: f'{m[1]}#{narrative_id(m[2])}"' if m[2] in ids else m[0], clean)
+    return _FRAGMENT_LINK.sub(lambda m: f"{m[1]}{m[2]}#{narrative_id(m[3])}{m[2]}" if m[3] in written else m[0], own)
 
 
 def narrative_id(element_id: str) -> str:

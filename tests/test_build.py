@@ -343,7 +343,7 @@ def test_a_marker_written_in_the_narrative_stays_a_comment(write_project: WriteP
 
     assert page.count('class="pm-badges"') == 1  # the badges are in once, before the narrative
     assert page.index('class="pm-badges"') < page.index("The end.")
-    assert "<!-- kb:html 0 -->" in page  # the narrative's own, as written
+    assert "<!-- kb:html 0 (as written in the narrative) -->" in page  # the narrative's own, made inert
 
 
 # --- audiences ---------------------------------------------------------------------------

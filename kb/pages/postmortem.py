@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from kb import pagefind, urls
 from kb.completeness import completeness, shows_checklist
-from kb.markup import Rendered, clock, html_paragraphs, marker, meta, moment, render, span, text
+from kb.markup import Rendered, clock, meta, moment, render, render_head, span, text
 from kb.model import Impact, Postmortem
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
 from kb.similarity import Similar
@@ -132,21 +132,21 @@ def postmortem_markdown(pm: Postmortem) -> str:
     return str(front) + pm.body.strip("\n") + "\n"  # str(): Markup + text would escape the text
 
 
+TEMPLATE = "postmortem.html.j2"
+
+
 def postmortem_head(pm: Postmortem) -> str:
-    """The page's HTML before the narrative: the places of its deferred sections, with
-    the summary between them. It is HTML already, so Markdown converts only what the
-    author wrote, and all of that is the sanitizer's."""
-    parts = [marker(0), html_paragraphs(pm.summary) if pm.summary else "", marker(1)]
-    if pm.body.strip():
-        parts.append("<hr>")
-    return "\n".join(part for part in parts if part) + "\n"
+    """The page's HTML before the narrative: the template's own output, which places its
+    deferred sections around the summary. It is HTML already, so Markdown converts only
+    what the author wrote, and all of that is the sanitizer's."""
+    return render_head(TEMPLATE, pm=pm)
 
 
 def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
     page = urls.postmortem(pm.slug)
     related = ctx.analysis.links.related.get(pm.slug, [])
     sections = render(
-        "postmortem.html.j2",
+        TEMPLATE,
         pm=pm,
         banner=STATUS_BANNERS.get(pm.status),
         checklist=completeness(pm, ctx.library.settings) if shows_checklist(pm) else None,

@@ -22,9 +22,9 @@ from mkdocs.utils.templates import TemplateContext
 from kb.build import build_library
 from kb.history import with_this_week
 from kb.library import collect_last_build, collector_paused
-from kb.markup import Rendered, fill_deferred
+from kb.markup import Rendered, fill_deferred, inert_markers
 from kb.pagefind import PagefindError, index_site, require
-from kb.sanitize import narrative_id, sanitize_narrative
+from kb.sanitize import narrative_html, narrative_id
 from kb.schema import fields_of
 from kb.search import SearchError
 from kb.settings import Settings, SettingsError, parse_settings
@@ -143,15 +143,13 @@ class PostmortemsPlugin(BasePlugin):
         head = self.heads.get(page.file.src_uri)
         if head is None:
             return html
-        if self.settings.trust_html:
-            return head + html
-        # The sanitizer prefixes the narrative's ids; its headings' entries follow them.
+        # The narrative's ids get a prefix; its headings' entries follow them.
         entries = list(page.toc)
         while entries:
             entry = entries.pop()
             entry.id = narrative_id(entry.id)
             entries += entry.children
-        return head + sanitize_narrative(html)
+        return head + inert_markers(narrative_html(html, trusted=self.settings.trust_html))
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
     def on_page_context(
