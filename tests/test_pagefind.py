@@ -120,7 +120,7 @@ def test_the_option_off_adds_nothing(write_project: WriteProject, build: Build) 
     site = build(write_project({"postmortems/pool.md": FILES["postmortems/pool.md"]}))
     assert "data-pagefind" not in site.page("pool")
     assert not (site.root / BUNDLE).exists()
-    assert not (site.root / PAGE.removesuffix(".md")).exists()
+    assert not (site.root / PAGE.removesuffix("index.md")).exists()  # no search page: search-library/
 
 
 def test_a_site_without_postmortem_pages_is_a_clear_error(tmp_path: Path) -> None:

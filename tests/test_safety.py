@@ -182,11 +182,12 @@ def site_text(root: Path) -> str:
     """Everything in a built site folder, as one lower-cased string (gzip included)."""
     import gzip
 
+    files = [path for path in root.rglob("*") if path.is_file()]
+    assert root.is_dir() and files, f"no built site in {root}"
     chunks = []
-    for path in root.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            chunks.append(gzip.decompress(data) if path.suffix == ".gz" else data)
+    for path in files:
+        data = path.read_bytes()
+        chunks.append(gzip.decompress(data) if path.suffix == ".gz" else data)
     return b"\n".join(chunks).decode("utf-8", "replace").lower()
 
 
@@ -238,7 +239,9 @@ def test_public_build_of_the_example_library_has_no_internal_marker(tmp_path: Pa
         check=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    everything = site_text(tmp_path / "s")
+    everything = site_text(tmp_path / "site")
+    public = [pm.slug for pm in everyone if pm.visibility == "public"]
+    assert public and all(slug in everything for slug in public)  # the build read the library
     for pm in hidden:
         assert pm.slug not in everything, pm.slug
         assert pm.title.lower() not in everything, pm.title
