@@ -24,6 +24,7 @@ build: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/kb lint --strict
 	$(BIN)/python -m pytest
 

@@ -283,8 +283,8 @@ def measure_builds(
 
 def kb_search_ms(project: Path, engine_name: str, rounds: int = 3) -> dict[str, float]:
     """In-process, so without the CLI's startup: the engine's ``search`` on the index the build left."""
-    from kb.search import engine_for
-    from kb.settings import Settings
+    from kb.format.settings import Settings
+    from kb.search.engines import engine_for
 
     settings = Settings(audience=AUDIENCE, search_engine=engine_name)
     engine = engine_for(settings, settings.cache_path(project))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from kb.library import load
-from kb.project import open_project
-from kb.search import engine_for
+from kb.checks.library import load
+from kb.load.project import open_project
+from kb.search.engines import engine_for
 
 JUDGEMENTS = Path(__file__).with_name("relevance.yml")
 

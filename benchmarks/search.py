@@ -19,9 +19,9 @@ from pathlib import Path
 
 from generate import generate
 
-from kb.library import load
-from kb.search import engine_for
-from kb.settings import Settings
+from kb.checks.library import load
+from kb.format.settings import Settings
+from kb.search.engines import engine_for
 
 QUERIES = [
     "replica failover",

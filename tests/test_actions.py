@@ -171,7 +171,10 @@ def test_kb_actions_csv_is_rfc4180(hand_counted: tuple[Path, Site]) -> None:
 
     project, _ = hand_counted
     raw = subprocess.run(
-        [sys.executable, "-m", "kb.cli", "actions", "--format", "csv"], cwd=project, capture_output=True, check=True
+        [sys.executable, "-m", "kb.cli", "actions", "--format", "csv"],
+        cwd=project,
+        capture_output=True,
+        check=True,
     ).stdout  # bytes: text mode would turn the CRLF line ends into LF
     out = raw.decode()
     assert raw.count(b"\r\n") == 8 and b"\n" not in raw.replace(b"\r\n", b"")

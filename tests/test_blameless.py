@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support import MKDOCS_YML, REPO, Build, Kb, WriteProject
 
-from kb.library import load
-from kb.project import open_project
+from kb.checks.library import load
+from kb.load.project import open_project
 
 GUIDE = "(see docs/blameless.md)"
 _PROBLEM = re.compile(r"^(?P<where>\S+:\d+): (?P<level>error|warning): (?P<message>.*)$")

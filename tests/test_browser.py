@@ -13,8 +13,8 @@ from browsing import serve
 from playwright import sync_api
 from support import REPO
 
-from kb.library import Library, load
-from kb.project import open_project
+from kb.checks.library import Library, load
+from kb.load.project import open_project
 
 
 @pytest.fixture(scope="module")

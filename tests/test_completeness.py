@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from support import MKDOCS_YML, Build, WriteProject
 
-from kb.completeness import CHECK_KEYS, Completeness, checklist_text, completeness, shows_checklist
-from kb.library import load
-from kb.model import ActionItem, Postmortem
-from kb.project import open_project
-from kb.settings import Settings, SettingsError
+from kb.checks.completeness import Completeness, checklist_text, completeness, shows_checklist
+from kb.checks.library import load
+from kb.format.model import ActionItem, Postmortem
+from kb.format.settings import CHECK_KEYS, Settings, SettingsError
+from kb.load.project import open_project
 
 STARTED = datetime(2024, 3, 12, 14, tzinfo=UTC)
 DUE = date(2026, 9, 1)

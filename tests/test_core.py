@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kb.actions import state
-from kb.markup import span
-from kb.model import ActionItem
-from kb.problems import Problem, did_you_mean
-from kb.sources import SourceProblem, read_source
-from kb.yamltree import YamlProblem, parse
+from kb.analysis.action_items import state
+from kb.format.model import ActionItem
+from kb.format.problems import Problem, did_you_mean
+from kb.format.yamltree import YamlProblem, parse
+from kb.load.sources import SourceProblem, read_source
+from kb.render.times import span
 
 # --- kb.yamltree ----------------------------------------------------------------------
 

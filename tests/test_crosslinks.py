@@ -13,7 +13,7 @@ from support import REPO, Build, Site, WriteProject
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import generate
 
-from kb.urls import slugify
+from kb.format.urls import slugify
 
 
 def linked_postmortems(html: str) -> set[str]:
@@ -144,9 +144,9 @@ def test_related_is_shown_in_both_directions(write_project: WriteProject, build:
 
 
 def test_example_library_first_similar_shares_a_cause_or_service() -> None:
-    from kb.analysis import analyze
-    from kb.library import load
-    from kb.project import open_project
+    from kb.analysis.analyze import analyze
+    from kb.checks.library import load
+    from kb.load.project import open_project
 
     project = open_project(REPO / "mkdocs.yml")
     library = load(project.settings, project.root)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from support import REPO, Kb
 
-from kb.project import open_project
-from kb.sources import read_source
+from kb.load.project import open_project
+from kb.load.sources import read_source
 
 pytestmark = pytest.mark.example_library
 

@@ -23,7 +23,7 @@ from mkdocs.exceptions import Abort
 from support import CAUSES_YML, MKDOCS_YML, REPO, VALID_POSTMORTEM, Build, Kb, Site, WriteProject, problem_lines
 from test_safety import site_text
 
-from kb.urls import RESERVED
+from kb.format.urls import RESERVED
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from hostile import NARRATIVES, catalog

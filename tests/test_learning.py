@@ -40,15 +40,15 @@ from learning_library import (
 )
 from support import REPO, Build, Site, WriteProject
 
-from kb import insights, reading
-from kb.analysis import analyze
-from kb.feed import feed_xml
-from kb.history import this_week_in_history
-from kb.library import Library, load
-from kb.markup import fill_deferred
+from kb.analysis.analyze import analyze
+from kb.checks.library import Library, load
+from kb.load.project import open_project
+from kb.pages import insights, reading
 from kb.pages.common import Context
-from kb.project import open_project
-from kb.site import learning_pages
+from kb.pages.history import this_week_in_history
+from kb.render.deferred import fill_deferred
+from kb.site.feed import feed_xml
+from kb.site.plan import learning_pages
 
 # --- building and reading the site -------------------------------------------------------
 
@@ -377,12 +377,12 @@ def test_two_builds_write_the_same_bytes(project: Path, site: Site, tmp_path: Pa
 DIGEST = """
 import hashlib, sys
 from pathlib import Path
-from kb.analysis import analyze
-from kb.feed import feed_xml
-from kb.library import load
+from kb.analysis.analyze import analyze
+from kb.site.feed import feed_xml
+from kb.checks.library import load
 from kb.pages.common import Context
-from kb.project import open_project
-from kb.site import learning_pages
+from kb.load.project import open_project
+from kb.site.plan import learning_pages
 project = open_project(Path(sys.argv[1]))
 library = load(project.settings, project.root)
 ctx = Context(library, analyze(library))

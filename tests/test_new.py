@@ -8,7 +8,7 @@ from pathlib import Path
 
 from support import Build, Kb, WriteProject
 
-from kb.sources import read_source
+from kb.load.sources import read_source
 
 
 def recent_dates() -> set[str]:

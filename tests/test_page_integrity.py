@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support import MKDOCS_YML, REPO, VALID_POSTMORTEM, Build, WriteProject
 
-from kb.markup import DeferredError, fill_deferred, marker
+from kb.render.deferred import DeferredError, fill_deferred, marker
 
 
 class _Ids(HTMLParser):

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import REPO, VALID_POSTMORTEM, Build, Kb, WriteProject
 
-from kb.library import load
-from kb.problems import Problem
-from kb.schema import fields_of
-from kb.settings import Settings
+from kb.checks.library import load
+from kb.format.problems import Problem
+from kb.format.schema import fields_of
+from kb.format.settings import Settings
 
 # --- property: any front matter gives located problems, never an exception ---------------
 
-KEYS = [*fields_of(__import__("kb.model", fromlist=["Postmortem"]).Postmortem), "serverity", "x"]
+KEYS = [*fields_of(__import__("kb.format.model", fromlist=["Postmortem"]).Postmortem), "serverity", "x"]
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -215,7 +215,7 @@ def test_an_audience_build_holds_no_trace_of_what_it_excludes(
 
 
 def test_public_build_of_the_example_library_has_no_internal_marker(tmp_path: Path) -> None:
-    from kb.project import open_project
+    from kb.load.project import open_project
 
     project = open_project(REPO / "mkdocs.yml")
     everyone = load(Settings(audience="restricted", today=project.settings.today), REPO).postmortems

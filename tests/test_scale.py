@@ -26,6 +26,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -34,13 +35,15 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from support import REPO, Kb
 
-from kb import library
-from kb.build import PARALLEL_FROM, LibraryBuild, build_library
-from kb.library import CacheKey, Checked, check_from_the_end, load
-from kb.markup import Rendered
-from kb.project import open_project
-from kb.settings import Settings
-from kb.worker import Send, Worker
+from kb.build.messages import CheckedFiles
+from kb.build.pipeline import PARALLEL_FROM, LibraryBuild, build_library
+from kb.build.worker import Send, Worker
+from kb.checks import library
+from kb.checks.library import CheckedFile, check_from_the_end, load
+from kb.format.settings import Settings
+from kb.load.cache import CacheKey, ParseCache
+from kb.load.project import open_project
+from kb.render.deferred import Rendered
 
 SMALL, LARGE = 100, 300  # 400 took ~60 s on the 2-core machine; 3x is enough to show growth
 SAME = 50  # postmortems compared: the first ones generated, in both libraries
@@ -225,7 +228,7 @@ def rendered_site(
         if len(pages) == kill_worker_after:
             process.kill()
         pages[page.path] = build.rendered(page.path)
-    return build, pages, build.finish()
+    return build, pages, build.data_files()
 
 
 def test_pages_are_the_same_whether_the_worker_or_the_build_renders_them(
@@ -246,9 +249,14 @@ def test_pages_are_the_same_whether_the_worker_or_the_build_renders_them(
     assert all(worker_pages[path].markdown == markdown for path, markdown in planned.items())
 
 
-def pause(send: Send, position: Callable[[], int], seconds: float) -> None:
+@dataclass(frozen=True)
+class Pausing:
+    seconds: float
+
+
+def pause(send: Send, position: Callable[[], int], cache: ParseCache[CheckedFile], seconds: float) -> None:
     """A job that keeps the worker busy, once it has said so."""
-    send("pausing", None)
+    send(Pausing(seconds))
     time.sleep(seconds)
 
 
@@ -261,12 +269,12 @@ def test_a_worker_that_read_other_files_is_not_used(sites: dict[int, tuple[Path,
     worker = Worker()
     try:
         worker.start(pause, 3.0)  # the build's job waits behind this one: this process reads first
-        assert worker.receive()[0] == "pausing"
+        assert worker.receive() == Pausing(3.0)
         build = build_library(settings, project, worker=worker)
         source = sorted((project / "postmortems").rglob("*.md"))[0]
         source.write_text(source.read_text(encoding="utf-8").replace("title:", "title: Changed", 1), encoding="utf-8")
         pages = {page.path: build.rendered(page.path) for page in build.pages}
-        build.finish()
+        build.data_files()
     finally:
         worker.close()
     assert build.worker_failure and "changed" in build.worker_failure
@@ -286,7 +294,7 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
         process = worker.process
         build = build_library(settings, project, directory_urls=False, worker=worker)
         pages = {page.path: build.rendered(page.path) for page in build.pages}
-        build.finish()
+        build.data_files()
         assert build.worker_failure is None
         assert worker.process is process and process.is_alive()  # kept for the next rebuild
         assert pages == expected
@@ -299,14 +307,14 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
 class Sent:
     """A helper whose files were all checked before the load starts (a worker, ahead)."""
 
-    def __init__(self, files: list[tuple[CacheKey, Checked]]) -> None:
+    def __init__(self, files: list[tuple[CacheKey, CheckedFile]]) -> None:
         self.files = files
         self.positions: list[int] = []
 
     def reached(self, index: int) -> None:
         self.positions.append(index)
 
-    def checked(self) -> list[tuple[CacheKey, Checked]]:
+    def checked(self) -> list[tuple[CacheKey, CheckedFile]]:
         files, self.files = self.files, []
         return files
 
@@ -314,16 +322,13 @@ class Sent:
 def test_the_load_takes_the_files_a_helper_checked_from_the_end(sites: dict[int, tuple[Path, list[str]]]) -> None:
     project = sites[LARGE][0].parent
     settings = open_project(project / "mkdocs.yml").settings
-    library._PARSED.clear()
     alone = load(settings, project)
-    library._PARSED.clear()  # as in a fresh worker process
-    sent: list[tuple[CacheKey, Checked]] = []
-    check_from_the_end(settings, project, lambda: 99, sent.extend)
+    sent: list[tuple[CacheKey, CheckedFile]] = []
+    check_from_the_end(settings, project, ParseCache(), lambda: 99, sent.extend)  # as a fresh worker process
     assert len(sent) == LARGE - 100  # files 299 down to 100
     assert all(parsed is None or parsed.tree.value is None for _, (parsed, _) in sent)  # no YAML values sent
-    library._PARSED.clear()  # as in the process that loads
     helper = Sent(sent)
-    helped = load(settings, project, helper)
+    helped = load(settings, project, ParseCache(), helper)
     assert helper.positions[:2] == [0, library.HELPER_POLL]
     assert helped.postmortems == alone.postmortems
     assert helped.problems == alone.problems
@@ -333,10 +338,11 @@ def test_the_load_takes_the_files_a_helper_checked_from_the_end(sites: dict[int,
     assert all(pm is from_helper[pm.slug] for pm in taken)  # used as sent, not checked again
 
 
-def check_all_from_the_end(send: Send, position: Callable[[], int], settings: Settings, project: Path) -> None:
-    library._PARSED.clear()
-    check_from_the_end(settings, project, lambda: -1, lambda checked: send("checked", checked))
-    send("done", None)
+def check_all_from_the_end(
+    send: Send, position: Callable[[], int], cache: ParseCache[CheckedFile], settings: Settings, project: Path
+) -> None:
+    check_from_the_end(settings, project, ParseCache(), lambda: -1, lambda files: send(CheckedFiles(files)))
+    send(Pausing(0))  # done
 
 
 def test_a_worker_process_checks_files_under_the_keys_this_process_looks_up(
@@ -350,12 +356,12 @@ def test_a_worker_process_checks_files_under_the_keys_this_process_looks_up(
     try:
         worker.start(check_all_from_the_end, settings, project)
         keys = []
-        while (message := worker.receive())[0] == "checked":
-            keys += [key for key, _ in message[1]]
-        assert message[0] == "done"
+        while isinstance(message := worker.receive(), CheckedFiles):
+            keys += [key for key, _ in message.files]
+        assert message == Pausing(0)
     finally:
         worker.close()
-    library._PARSED.clear()
-    load(settings, project)
+    cache: ParseCache[CheckedFile] = ParseCache()
+    load(settings, project, cache)
     assert len(keys) == LARGE
-    assert set(keys) == set(library._PARSED)
+    assert set(keys) == cache.keys()

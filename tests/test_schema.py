@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from support import REPO, VALID_POSTMORTEM, Kb, WriteProject
 
-from kb.sources import read_source
+from kb.load.sources import read_source
 
 SCHEMA_FILE = REPO / "schema" / "postmortem.schema.json"
 FIELDS_FILE = REPO / "docs" / "reference" / "fields.md"

@@ -21,10 +21,11 @@ import yaml
 from support import MKDOCS_YML, REPO, VALID_POSTMORTEM, Build, Kb, WriteProject
 from whoosh import index
 
-from kb.library import Library, load
-from kb.project import open_project
-from kb.search import SearchEngine, SearchError, document, engine_for
-from kb.settings import Settings
+from kb.checks.library import Library, load
+from kb.format.settings import Settings
+from kb.load.project import open_project
+from kb.search.engine import SearchEngine, SearchError, document
+from kb.search.engines import engine_for
 
 JUDGED = yaml.safe_load((REPO / "benchmarks/relevance.yml").read_text(encoding="utf-8"))
 ENGINES = [
@@ -209,7 +210,7 @@ def test_an_unknown_engine_is_a_located_settings_error(write_project: WriteProje
 
 
 # ``kb`` in an interpreter where tantivy cannot be imported, as when the extra is not installed.
-WITHOUT_TANTIVY = "import sys; sys.modules['tantivy'] = None; from kb.cli import main; sys.exit(main())"
+WITHOUT_TANTIVY = "import sys; sys.modules['tantivy'] = None; from kb.cli.main import main; sys.exit(main())"
 
 
 def test_without_the_extra_tantivy_is_asked_for_and_whoosh_still_works(write_project: WriteProject) -> None:
@@ -305,7 +306,7 @@ os.kill(os.getpid(), signal.SIGKILL)
     "tantivy": """
 import os, signal, sys
 import tantivy
-from kb.tantivy_engine import ANALYZERS
+from kb.search.tantivy_engine import ANALYZERS
 ix = tantivy.Index.open(sys.argv[1])
 for name, analyzer in ANALYZERS.items():  # without them, the writer's thread fails on our fields
     ix.register_tokenizer(name, analyzer)

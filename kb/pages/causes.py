@@ -8,10 +8,12 @@ from datetime import date
 
 from markupsafe import Markup
 
-from kb import urls
-from kb.markup import Rendered, link, meta, render, text
-from kb.model import ActionItem, Cause, Postmortem
+from kb.format import urls
+from kb.format.model import ActionItem, Cause, Postmortem
 from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row
+from kb.render.deferred import Rendered
+from kb.render.escape import link, meta, text
+from kb.render.templates import render
 
 BARS = "▁▂▃▄▅▆▇█"
 

@@ -7,10 +7,12 @@ from itertools import groupby
 
 from markupsafe import Markup
 
-from kb import urls
-from kb.markup import Rendered, meta, render
-from kb.model import Postmortem
+from kb.format import urls
+from kb.format.model import Postmortem
 from kb.pages.common import Context
+from kb.render.deferred import Rendered
+from kb.render.escape import meta
+from kb.render.templates import render
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from kb import urls
-from kb.links import Group
-from kb.markup import Rendered, meta, render
+from kb.analysis.links import Group
+from kb.format import urls
 from kb.pages.common import Context, anchor, item_row, pm_row
+from kb.render.deferred import Rendered
+from kb.render.escape import meta
+from kb.render.templates import render
 
 TOP_CAUSES = 5
 KINDS = {"service": ("Service", urls.service), "team": ("Team", urls.team)}

@@ -6,12 +6,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from kb import pagefind, urls
-from kb.completeness import completeness, shows_checklist
-from kb.markup import Rendered, clock, meta, moment, render, render_head, span, text
-from kb.model import Impact, Postmortem
+from kb.analysis.similarity import Similar
+from kb.checks.completeness import completeness, shows_checklist
+from kb.format import urls
+from kb.format.model import Impact, Postmortem
+from kb.pages import pagefind_markup
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
-from kb.similarity import Similar
+from kb.render.deferred import Rendered
+from kb.render.escape import meta, text
+from kb.render.templates import render, render_head
+from kb.render.times import clock, moment, span
 
 IMPACT_LABELS = {
     "customer_facing": "Customer-facing",
@@ -161,6 +165,6 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         zone_name=pm.started.astimezone(ctx.zone).tzname(),
         related=[pm_anchor(r, page, ctx) for r in related],
         similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
-        pagefind=pagefind.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind.OFF,
+        pagefind=pagefind_markup.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind_markup.OFF,
     )
     return Rendered(postmortem_markdown(pm), sections.deferred, sections.toc)

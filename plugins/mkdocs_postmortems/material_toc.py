@@ -1,8 +1,8 @@
 """A generated page's deferred headings in Material's table of contents, at little cost.
 
 Material renders each table-of-contents entry through a Jinja ``include``, which copies
-the whole template context: about 65 µs an entry, 4 s of a 5,000-postmortem build for
-the dozen headings of each postmortem page. So MkDocs gets one stand-in entry, pointing
+the whole template context, and a postmortem page has a dozen deferred headings: on a
+large library that is seconds of every build (``benchmarks/``). So MkDocs gets one stand-in entry, pointing
 at the first deferred heading, and the finished page gets the entries, written here in
 Material's markup (``partials/toc-item.html``), in its place. Where the theme writes
 entries differently (another theme, an override of that partial, ``toc.integrate``),
@@ -22,7 +22,7 @@ from mkdocs.structure.toc import TableOfContents, get_toc
 
 MARK = "<!-- kb:toc -->"  # the stand-in's title
 # The stand-in entry as Material writes it. One pattern for every page: compiling one per
-# page (for its first heading's id) took longer than the search.
+# page (for its first heading's id) would cost more than the search.
 _STAND_IN = re.compile(
     r'<li class="md-nav__item">\s*<a href="#[^"]*" class="md-nav__link">\s*'
     rf'<span class="md-ellipsis">\s*{re.escape(MARK)}\s*</span>\s*</a>\s*</li>'
@@ -58,7 +58,7 @@ def fill(page_html: str, headings: list[dict[str, Any]]) -> str:
 
 
 def _item(token: dict[str, Any]) -> str:
-    # The name is HTML already (kb.markup.text escaped the title); the label is text.
+    # The name is HTML already (kb.render.escape.text escaped the title); the label is text.
     name = token["name"]
     entry = (
         f'<li class="md-nav__item"><a href="#{html.escape(token["id"])}" class="md-nav__link">'

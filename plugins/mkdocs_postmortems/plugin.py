@@ -1,10 +1,12 @@
-"""The ``postmortems`` MkDocs plugin: a switchboard from MkDocs events to the ``kb`` core."""
+"""The ``postmortems`` MkDocs plugin: a switchboard from MkDocs events to the ``kb`` core.
+
+Each event hands its part of the page or the site to the build (``kb.facade``); what is
+MkDocs' own (its file objects, its errors, Material's table of contents) stays here.
+"""
 
 from __future__ import annotations
 
-import gc
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,17 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from kb.build import build_library
-from kb.history import with_this_week
-from kb.library import collect_last_build, collector_paused
-from kb.markup import Rendered, fill_deferred, inert_markers
-from kb.pagefind import PagefindError, index_site, require
-from kb.sanitize import narrative_html, narrative_id
-from kb.schema import fields_of
-from kb.search import SearchError
-from kb.settings import Settings, SettingsError, parse_settings
-from kb.site import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
-from kb.worker import Worker
+from kb.facade import (
+    MARKDOWN_EXTENSIONS,
+    OPTIONS,
+    SCRIPTS,
+    STYLESHEETS,
+    LibraryBuild,
+    Session,
+    UserError,
+    parse_settings,
+    require_pagefind,
+)
 from mkdocs_postmortems import material_toc
 
 # Under "mkdocs.plugins" (or "properdocs.plugins" when run by that drop-in fork, which
@@ -38,31 +40,28 @@ log = logging.getLogger(f"{BasePlugin.__module__.split('.')[0]}.plugins.postmort
 
 
 class PostmortemsPlugin(BasePlugin):
-    # MkDocs only checks that each option exists; ``kb.settings`` checks the values,
-    # so the build and the ``kb`` command accept exactly the same options.
-    config_scheme = tuple((name, config_options.Type(object, default=None)) for name in fields_of(Settings))
-    worker: Worker | None = None  # kept across the rebuilds of mkdocs serve
+    # MkDocs only checks that each option exists; the core checks the values, so the
+    # build and the ``kb`` command accept exactly the same options.
+    config_scheme = tuple((name, config_options.Type(object, default=None)) for name in OPTIONS)
+    session: Session | None = None
+    build: LibraryBuild | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # mkdocs serve rebuilds after every save: one worker process, with its parse
-        # cache, serves them all. A single build starts its own.
-        self.worker = Worker() if command == "serve" else None
+        # mkdocs serve rebuilds after every save: one session serves them all.
+        self.session = Session(serving=command == "serve")
 
     def on_shutdown(self) -> None:
-        if self.worker:
-            self.worker.close()
+        if self.session:
+            self.session.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {name: value for name, value in self.config.items() if value is not None}
         try:
             self.settings = parse_settings(options)
-        except SettingsError as exc:
+            if self.settings.pagefind:  # a missing extra fails now, not after the whole site is built
+                require_pagefind()
+        except UserError as exc:
             raise PluginError(str(exc)) from None
-        if self.settings.pagefind:
-            try:  # a missing extra fails now, not after the whole site is built
-                require()
-            except PagefindError as exc:
-                raise PluginError(str(exc)) from None
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
         self.fast_toc = False  # decided in on_env, once the theme's templates are known
         config.extra_css.extend(css for css in STYLESHEETS if css not in config.extra_css)
@@ -75,32 +74,18 @@ class PostmortemsPlugin(BasePlugin):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         # Every page is listed here, before the nav is built, so the nav and every link
         # check in MkDocs see them like hand-written pages; their content comes later.
-        # The library lives until the build ends: the cycle collector need not walk it
-        # while it is read, nor again and again while MkDocs renders thousands of pages,
-        # nor in its last collection when the process exits (gc.freeze). A mkdocs serve
-        # rebuild first collects what the last build froze and no longer needs.
-        collect_last_build()
-        with collector_paused():
-            files = self._add_library(files, config)
-            gc.freeze()
-        return files
-
-    def _add_library(self, files: Files, config: MkDocsConfig) -> Files:
+        session = self.session or Session(serving=False)  # a build started without on_startup
         try:
-            self.build = build_library(
-                self.settings, self.project_dir, config.use_directory_urls, config.site_url or None, self.worker
+            self.build = build = session.build(
+                self.settings, self.project_dir, config.use_directory_urls, config.site_url or None
             )
-        except SearchError as exc:
+        except UserError as exc:
             raise PluginError(str(exc)) from None
-        for problem in self.build.library.problems:
+        for problem in build.library.problems:
             log.warning(str(problem))
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
-        self.planned = {page.path for page in self.build.pages}
-        self.markdown_later = {page.path for page in self.build.pages if page.markdown is None}
-        self.heads = {page.path: page.head for page in self.build.pages if page.head is not None}
-        self.rendered: dict[str, Rendered] = {}  # pages rendered and not yet written, by source path
         generated = [
-            *(File.generated(config, asset.path, content=asset.content) for asset in self.build.assets),
+            *(File.generated(config, asset.path, content=asset.content) for asset in build.assets),
             # A page's Markdown may come later: from on_page_read_source, when MkDocs reads it.
             *(
                 File.generated(
@@ -109,7 +94,7 @@ class PostmortemsPlugin(BasePlugin):
                     content=page.markdown or "",
                     inclusion=InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV,
                 )
-                for page in self.build.pages
+                for page in build.pages
             ),
         ]
         for file in generated:
@@ -125,83 +110,47 @@ class PostmortemsPlugin(BasePlugin):
         return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        # A page whose Markdown needs the analysis is rendered (or received) now.
-        path = page.file.src_uri
-        if path not in self.markdown_later:
-            return None
-        self.rendered[path] = self.build.rendered(path)
-        return self.rendered[path].markdown
+        assert self.build
+        return self.build.source(page.file.src_uri)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        # The home page can show "this week in incident history" where it asks for it.
-        return with_this_week(markdown, self.build.library) if page.file.src_uri == "index.md" else markdown
+        assert self.build
+        return self.build.markdown(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        # After Markdown, before the theme and the search plugin: a narrative's raw HTML
-        # and links are untrusted input, unless the site says every author is trusted.
-        # What goes before it is ours.
-        head = self.heads.get(page.file.src_uri)
-        if head is None:
-            return html
-        # The narrative's ids get a prefix; its headings' entries follow them.
-        entries = list(page.toc)
-        while entries:
-            entry = entries.pop()
-            entry.id = narrative_id(entry.id)
-            entries += entry.children
-        return head + inert_markers(narrative_html(html, trusted=self.settings.trust_html))
+        # After Markdown, before the theme and the search plugin index the page.
+        assert self.build
+        return self.build.content(page.file.src_uri, html, page.toc)
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
     def on_page_context(
         self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        path = page.file.src_uri
-        if path in self.planned:
-            if path not in self.rendered:
-                self.rendered[path] = self.build.rendered(path)
-            headings = self.rendered[path].toc
-            if headings:  # the deferred headings come first in the page
-                page.toc = material_toc.with_headings(headings, page.toc, stand_in=self.fast_toc)
+        assert self.build
+        headings = self.build.headings(page.file.src_uri)
+        if headings:  # the deferred headings come first in the page
+            page.toc = material_toc.with_headings(headings, page.toc, stand_in=self.fast_toc)
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # A generated page's tables and badges go in last, so MkDocs never parses them.
-        # Popped: a page is written once, and its HTML need not stay in memory after.
-        rendered = self.rendered.pop(page.file.src_uri, None)
-        if not rendered:
-            return output
-        if rendered.toc and self.fast_toc:
-            output = material_toc.fill(output, rendered.toc)
-        return fill_deferred(output, rendered.deferred)
+        assert self.build
+        path = page.file.src_uri
+        if self.fast_toc and (headings := self.build.headings(path)):
+            output = material_toc.fill(output, headings)
+        return self.build.output(path, output)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        # The JSON API and the feed were made alongside the pages (in a worker process,
-        # for a large library); the build ends when they are written.
+        assert self.build
         try:
-            data = self.build.finish()
-        except SearchError as exc:
+            for line in self.build.finish(Path(config.site_dir), config.use_directory_urls):
+                log.info(line)
+        except UserError as exc:
             raise PluginError(str(exc)) from None
-        site_dir = Path(config.site_dir)
-        for path, content in data.items():
-            (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
-            (site_dir / path).write_text(content, encoding="utf-8")
-        log.info(self.build.summary())
-        if self.build.worker_failure:  # the site is complete: the build did the worker's part
-            log.info("The worker process did not finish its part: %s", self.build.worker_failure)
-        # The index is a build cache; it reaches the site only when asked for.
-        if self.settings.publish_index:
-            shutil.copytree(self.build.index_dir, site_dir / "search-index", dirs_exist_ok=True)
-        # Pagefind reads the finished HTML, so it runs last.
-        if self.settings.pagefind:
-            try:
-                stats = index_site(site_dir, directory_urls=config.use_directory_urls)
-            except PagefindError as exc:
-                raise PluginError(str(exc)) from None
-            log.info(stats.summary())
 
     def on_build_error(self, error: Exception) -> None:
         # Under mkdocs serve the worker stays: it must not go on with a failed build.
-        if hasattr(self, "build"):
+        if self.build:
             self.build.abandon()
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -1,0 +1,99 @@
+"""Action-item follow-through: the state of every item on the build's ``today``, and the
+figures a lead reviews every week. The board, the JSON API and ``kb actions`` all take
+their items from :func:`tracked_items`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from kb.format.model import ActionItem, Postmortem
+
+State = Literal["done", "wont-do", "overdue", "due-soon", "open"]
+STATES: tuple[State, ...] = ("overdue", "due-soon", "open", "done", "wont-do")
+LABELS: dict[State, str] = {
+    "overdue": "Overdue",
+    "due-soon": "Due soon",
+    "open": "Open",
+    "done": "Done",
+    "wont-do": "Won't do",
+}
+
+
+def state(item: ActionItem, today: date, due_soon_days: int) -> State:
+    """The spec's derived state: closed items keep their status; open ones age."""
+    if item.closed:
+        return item.status  # type: ignore[return-value]  (done or wont-do: both states)
+    if item.due and item.due < today:
+        return "overdue"
+    if item.due and item.due <= today + timedelta(days=due_soon_days):
+        return "due-soon"
+    return "open"
+
+
+def days_overdue(item: ActionItem, today: date, due_soon_days: int) -> int:
+    return (today - item.due).days if item.due and state(item, today, due_soon_days) == "overdue" else 0
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """An action item with its postmortem and its state on ``today``."""
+
+    item: ActionItem
+    pm: Postmortem
+    state: State
+    days_overdue: int
+
+    @property
+    def closed(self) -> bool:
+        return self.item.closed
+
+    def matches(self, owner: str | None = None, team: str | None = None, state: str | None = None) -> bool:
+        """Filters for a team's review: a team matches its postmortems and the items it owns."""
+        lowered = (self.item.owner or "").lower()
+        return (
+            (owner is None or lowered == owner.lower())
+            and (team is None or lowered == team.lower() or team.lower() in (t.lower() for t in self.pm.teams))
+            and (state is None or self.state == state)
+        )
+
+
+def tracked_items(postmortems: Iterable[Postmortem], today: date, due_soon_days: int) -> list[Tracked]:
+    return [
+        Tracked(item, pm, state(item, today, due_soon_days), days_overdue(item, today, due_soon_days))
+        for pm in postmortems
+        for item in pm.action_items
+    ]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The board's headline: how follow-through is going, in numbers."""
+
+    counts: dict[State, int]
+    open_total: int  # everything not done and not dropped, whatever its due date
+    done_on_time: float | None  # share of done items (with a due date) completed by it
+    median_days_to_done: float | None  # from the postmortem's start to completion
+    oldest_overdue: Tracked | None
+
+
+def figures(items: list[Tracked]) -> Figures:
+    counts: dict[State, int] = {s: 0 for s in STATES}
+    for t in items:
+        counts[t.state] += 1
+    done = [t for t in items if t.state == "done" and t.item.completed]
+    dated = [t for t in done if t.item.due]
+    on_time = sum(1 for t in dated if t.item.completed <= t.item.due) / len(dated) if dated else None  # type: ignore[operator]
+    days = [(t.item.completed - t.pm.started.date()).days for t in done]  # type: ignore[operator]
+    overdue = [t for t in items if t.state == "overdue"]
+    return Figures(
+        counts=counts,
+        open_total=sum(1 for t in items if not t.closed),
+        done_on_time=on_time,
+        median_days_to_done=statistics.median(days) if days else None,
+        oldest_overdue=max(overdue, key=lambda t: (t.days_overdue, t.item.id or "")) if overdue else None,
+    )

@@ -1,0 +1,332 @@
+"""One build of the library: load and plan at once, the other stages as pages are asked for.
+
+A front end starts a build with :func:`build_library` (or a :class:`Session`, which keeps
+what a ``mkdocs serve`` session reuses). It loads the library and plans its pages: every
+page's path, and the Markdown of the postmortem pages, which needs no analysis. Then the
+site generator goes through the pages, asking for each one's parts (``LibraryBuild.source``,
+``content``, ``headings``, ``output``) when it gets to them; ``finish`` writes the data
+files (the JSON API, the feed), the search index, and Pagefind's bundle when it is on.
+
+On a large library a worker process (``kb.build.worker``), on the machine's other core,
+runs the stages after the load (``kb.build.stages``) while the site generator turns the
+planned Markdown into pages on this one. Both processes need the whole library: the
+worker checks files from the last one back and sends them while this process checks them
+from the first one, until they meet; then the worker reads the library for itself (the
+files it checked from its cache, the others again). Whatever the worker does not
+deliver, because it failed or read files that changed after this process read them, is
+done here by the same stages: the site is the same either way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import shutil
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kb.analysis.links import link
+from kb.build.memory import long_lived
+from kb.build.messages import CheckedFiles, DataFiles, Failed, Loaded, RenderedPages
+from kb.build.stages import SiteOptions, Stages
+from kb.build.timing import timed
+from kb.build.worker import Send, Worker
+from kb.checks.library import CheckedFile, Library, check_from_the_end, load
+from kb.format.settings import Settings
+from kb.load.cache import CacheKey, ParseCache
+from kb.load.sources import discover
+from kb.pages.history import HOME, with_this_week
+from kb.render.deferred import Rendered, fill_deferred, inert_markers
+from kb.render.sanitize import narrative_html, narrative_id
+from kb.search.engine import UpdateStats
+from kb.search.engines import engine_for
+from kb.search.pagefind_index import index_site
+from kb.site.plan import Page, SiteFile, assets, plan
+
+# Below this many postmortem files, a worker costs more to start than it saves.
+PARALLEL_FROM = 200
+
+
+class TocEntry(Protocol):
+    """An entry of a page's table of contents, as the site generator keeps it."""
+
+    id: str
+    children: Any  # the entries under it
+
+
+def _work(
+    send: Send,
+    position: Callable[[], int],
+    cache: ParseCache[CheckedFile],
+    settings: Settings,
+    project_dir: Path,
+    options: SiteOptions,
+) -> None:
+    """A build's part in the worker process: help check the files, load the library, then
+    every stage after the load."""
+    seconds: dict[str, float] = {}
+    try:
+        with long_lived():
+            with timed(seconds, "worker helps load"):
+                check_from_the_end(settings, project_dir, cache, position, lambda files: send(CheckedFiles(files)))
+            with timed(seconds, "worker load"):
+                library = load(settings, project_dir, cache)
+        send(Loaded(library.sources))  # the build checks it read the same files
+        stages = Stages(library, options, seconds, prefix="worker ")
+        for message in stages.run(plan(library, stages.context.analysis.links)):
+            send(message)
+    except Exception:  # reported, and the build does the work itself
+        send(Failed(traceback.format_exc()))
+
+
+@dataclass(frozen=True)
+class _WorkerHelper:
+    """``kb.checks.library.Helper``: the worker, checking files from the end while this process loads."""
+
+    worker: Worker
+
+    def reached(self, index: int) -> None:
+        self.worker.position = index
+
+    def checked(self) -> list[tuple[CacheKey, CheckedFile]]:
+        return [file for message in self.worker.poll(CheckedFiles) for file in message.files]
+
+
+@dataclass
+class LibraryBuild:
+    library: Library
+    pages: list[Page]  # the plan, in the order a site generator should read them
+    assets: list[SiteFile]
+    options: SiteOptions
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, in order
+    index: UpdateStats | None = None
+    worker_failure: str | None = None  # why the worker's part was done here instead
+    _worker: Worker | None = None  # while it has more to send
+    _own_worker: bool = False  # started for this build alone: closed when it is done
+    _received: dict[str, Rendered] = field(default_factory=dict)  # from the worker, not yet asked for
+    _data: DataFiles | None = None
+    _in_progress: dict[str, Rendered] = field(default_factory=dict)  # asked for, not yet written
+
+    def __post_init__(self) -> None:
+        self._by_path = {page.path: page for page in self.pages}
+        self._stages = Stages(self.library, self.options, self.seconds)  # for what the worker does not deliver
+
+    @property
+    def index_dir(self) -> Path:
+        return self.options.engine.directory
+
+    # --- one page, in the order a site generator gets to its parts ----------------------
+
+    def source(self, path: str) -> str | None:
+        """The Markdown of page ``path``, when the plan does not have it already (it needs
+        the analysis); ``None`` for any other page."""
+        page = self._by_path.get(path)
+        if page is None or page.markdown is not None:
+            return None
+        return self._page(path).markdown
+
+    def markdown(self, path: str, markdown: str) -> str:
+        """A hand-written page's Markdown, with what the library adds to it: this week in
+        incident history, where the home page asks for it."""
+        return with_this_week(markdown, self.library) if path == HOME else markdown
+
+    def content(self, path: str, html: str, toc: Iterable[TocEntry]) -> str:
+        """Page ``path`` as HTML, once its Markdown is converted: a postmortem page gets its
+        head, and its narrative, which is the author's, is made safe to join it. ``toc``,
+        the narrative's headings, follows its ids."""
+        head = self._by_path[path].head if path in self._by_path else None
+        if head is None:
+            return html
+        entries = list(toc)
+        while entries:
+            entry = entries.pop()
+            entry.id = narrative_id(entry.id)
+            entries += entry.children
+        return head + inert_markers(narrative_html(html, trusted=self.library.settings.trust_html))
+
+    def headings(self, path: str) -> list[dict[str, Any]]:
+        """The headings of page ``path`` that its deferred HTML holds, as toc tokens, in
+        page order; they come before the page's own."""
+        return self._page(path).toc if path in self._by_path else []
+
+    def output(self, path: str, html: str) -> str:
+        """The finished page ``path`` with its deferred HTML in place. Once per page: the
+        build forgets the page's parts then."""
+        if path not in self._by_path:
+            return html
+        rendered = self._in_progress.pop(path, None) or self.rendered(path)
+        return fill_deferred(html, rendered.deferred)
+
+    def _page(self, path: str) -> Rendered:
+        if path not in self._in_progress:
+            self._in_progress[path] = self.rendered(path)
+        return self._in_progress[path]
+
+    # --- the stages ----------------------------------------------------------------------
+
+    def rendered(self, path: str) -> Rendered:
+        """Page ``path`` of the plan, rendered, from the worker or here."""
+        while path not in self._received and self._worker is not None:
+            self._receive()
+        planned = self._by_path[path].markdown
+        rendered = self._received.pop(path, None)
+        if rendered is None:
+            return self._stages.render(self._by_path[path])
+        return rendered if planned is None else dataclasses.replace(rendered, markdown=planned)
+
+    def data_files(self) -> dict[str, str]:
+        """The data files, once made (waiting for the worker); ``SearchError`` if indexing failed."""
+        while self._worker is not None:
+            self._receive()
+        if self._data is None:
+            self._data = self._stages.data
+        self.index = self._data.index
+        self.seconds.update(self._data.seconds)
+        self._received.clear()  # pages the site generator did not ask for
+        return self._data.files
+
+    def finish(self, site_dir: Path, directory_urls: bool) -> list[str]:
+        """Write the data files into ``site_dir``, then the search index and Pagefind's
+        bundle where the settings ask for them; lines for the build log."""
+        for path, content in self.data_files().items():
+            (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (site_dir / path).write_text(content, encoding="utf-8")
+        log = [self.summary()]
+        if self.worker_failure:  # the site is complete: the build did the worker's part
+            log.append(f"The worker process did not finish its part: {self.worker_failure}")
+        settings = self.library.settings
+        if settings.publish_index:  # the index is a build cache; it reaches the site only when asked for
+            shutil.copytree(self.index_dir, site_dir / "search-index", dirs_exist_ok=True)
+        if settings.pagefind:  # Pagefind reads the finished HTML, so it runs last
+            log.append(index_site(site_dir, directory_urls=directory_urls).summary())
+        return log
+
+    def summary(self) -> str:
+        """One line for the build log, after ``data_files``: counts, then the time of each stage."""
+        lib, index = self.library, self.index
+        assert index is not None, "summary() comes after data_files()"
+        stages = ", ".join(f"{stage} {secs:.2f}s" for stage, secs in self.seconds.items())
+        indexed = (
+            f"index {len(index.added)} added, {len(index.updated)} updated, {len(index.removed)} removed, "
+            f"{index.unchanged} unchanged"
+        )
+        failed = "; the worker failed, its part was done here" if self.worker_failure else ""
+        return (
+            f"{lib.files} postmortem files, {len(lib.postmortems)} in audience {lib.settings.audience!r}, "
+            f"{len(lib.problems)} problems; {indexed}; {len(self.pages) + len(self.assets)} pages and assets "
+            f"({stages}){failed}"
+        )
+
+    def _receive(self) -> None:
+        assert self._worker is not None
+        with timed(self.seconds, "waiting for the worker"):
+            message = self._worker.receive()
+        match message:
+            case CheckedFiles():  # files it checked after the loader here was done
+                return
+            case Loaded(sources) if sources == self.library.sources:
+                return
+            case RenderedPages(pages):
+                self._received.update(pages)
+                return
+            case DataFiles():
+                self._data = message
+            case Loaded():  # a file changed between the two reads: the worker's pages would not match
+                self.worker_failure = "the worker read files that changed after this process read them"
+                self._received.clear()
+            case Failed(why):
+                self.worker_failure = why
+            case _:
+                raise TypeError(f"unexpected message from the worker: {message!r}")
+        # Its last message; one with pages that would not match stops it.
+        self._release(cancel=isinstance(message, Loaded))
+
+    def abandon(self) -> None:
+        """The site generator gave up on this build: stop the worker's part of it."""
+        if self._worker is not None:
+            self._release(cancel=True)
+
+    def _release(self, cancel: bool) -> None:
+        assert self._worker is not None
+        _release_worker(self._worker, self._own_worker, cancel=cancel)
+        self._worker = None
+
+
+def _release_worker(worker: Worker, own: bool, *, cancel: bool) -> None:
+    """This build is done with ``worker``: stop its job if it is not over (``cancel``),
+    and end the process if it was started for this build alone (``own``)."""
+    if cancel:
+        worker.cancel()
+    if own:
+        worker.close(wait=False)
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS or Windows
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def build_library(
+    settings: Settings,
+    project_dir: Path,
+    directory_urls: bool = True,
+    site_url: str | None = None,
+    worker: Worker | None = None,
+    cache: ParseCache[CheckedFile] | None = None,
+) -> LibraryBuild:
+    """Load the library and plan its pages. Call ``finish`` (or ``data_files``) before the build ends.
+
+    A large library is rendered by ``worker``, or by a worker of its own if none is given;
+    ``cache`` has the files an earlier build of this process checked.
+    """
+    seconds: dict[str, float] = {}
+    # Chosen now, so that an engine whose extra is missing fails before any work.
+    options = SiteOptions(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
+    source_dir = settings.source_dir(project_dir)
+    # A daemon process (a multiprocessing.Pool's worker running the build) may not start
+    # one, and on a single core it would only take turns with this process.
+    parallel = not multiprocessing.current_process().daemon and _cpus() > 1
+    helping = None
+    if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
+        helping = worker or Worker()
+        helping.start(_work, settings, project_dir, options)
+    try:
+        with timed(seconds, "load and validate"):
+            library = load(settings, project_dir, cache, helper=_WorkerHelper(helping) if helping else None)
+        if helping:
+            helping.position = 2**31 - 1  # loaded: the worker checks no more files for this process
+        with timed(seconds, "plan"):
+            pages = plan(library, link(library.postmortems))
+    except BaseException:
+        if helping:
+            _release_worker(helping, helping is not worker, cancel=True)
+        raise
+    return LibraryBuild(
+        library, pages, list(assets(library)), options, seconds, _worker=helping, _own_worker=helping is not worker
+    )
+
+
+class Session:
+    """The builds of one site generator run. A ``mkdocs serve`` session keeps one worker
+    process and one parse cache for all its rebuilds, so a saved edit rebuilds only what
+    changed; a single build starts its own worker, and has no later build to keep for."""
+
+    def __init__(self, serving: bool) -> None:
+        self.worker = Worker() if serving else None
+        self.cache: ParseCache[CheckedFile] = ParseCache()
+
+    def build(
+        self, settings: Settings, project_dir: Path, directory_urls: bool = True, site_url: str | None = None
+    ) -> LibraryBuild:
+        with long_lived():  # the library lives until the build ends
+            return build_library(settings, project_dir, directory_urls, site_url, self.worker, self.cache)
+
+    def close(self) -> None:
+        if self.worker:
+            self.worker.close()

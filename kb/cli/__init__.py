@@ -1,0 +1,1 @@
+"""The ``kb`` command. Imports only ``kb.facade``, as the MkDocs plugin does."""

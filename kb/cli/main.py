@@ -1,0 +1,187 @@
+"""``kb``: the command line. It reads the plugin's settings from the same ``mkdocs.yml``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from kb import __version__
+from kb.cli import action_report
+from kb.facade import (
+    ACTION_ITEM_STATES,
+    DEFAULT_SEVERITIES,
+    Library,
+    Postmortem,
+    Project,
+    UserError,
+    checklist_text,
+    count,
+    engine_for,
+    json_schema,
+    load_library,
+    markdown_tables,
+    new_postmortem,
+    open_project,
+    postmortem_url,
+    shows_checklist,
+    tracked_items,
+)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _load(args: argparse.Namespace) -> tuple[Project, Library]:
+    project = open_project(args.config_file)
+    return project, load_library(project)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    _, library = _load(args)
+    problems = library.problems
+    errors, warnings = count(problems, "error"), count(problems, "warning")
+    if args.format == "json":
+        report = {
+            "files": library.files,
+            "errors": errors,
+            "warnings": warnings,
+            "problems": [p.as_json() for p in problems],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        # Review checklists go to stderr: stdout stays one problem per line for tools.
+        for pm in library.postmortems:
+            if shows_checklist(pm):
+                print(checklist_text(pm, library.settings), file=sys.stderr)
+        print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    failed = errors > 0 or (args.strict and warnings > 0)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    project, library = _load(args)
+    now = datetime.now(project.settings.zone()).replace(second=0, microsecond=0)
+    ids = {pm.slug for pm in library.postmortems}
+    path = new_postmortem(args.title, ids, library.settings.severities, project.source_dir, now)
+    print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+    return EXIT_OK
+
+
+def _progress(total: int) -> tqdm:
+    # Shown only when indexing takes more than a moment, and only on a terminal.
+    return tqdm(total=total, desc="indexing", unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    project, library = _load(args)
+    engine = engine_for(project.settings, project.settings.cache_path(project.root))
+    with _progress(len(library.postmortems)) as bar:
+        engine.update(library.postmortems, progress=bar.update)
+    tty = sys.stdout.isatty()
+    results = engine.search(args.query, limit=args.limit, marks=("\033[1m", "\033[0m") if tty else ("**", "**"))
+    if results.suggestion:
+        note = f"did you mean: {results.suggestion} (showing results for it)"
+        print(note, file=sys.stderr if args.format == "json" else sys.stdout)
+    if args.format == "json":
+        print(json.dumps([{**asdict(hit), "url": postmortem_url(hit.id)} for hit in results.hits], indent=2))
+        return EXIT_OK
+    for rank, hit in enumerate(results.hits, start=1):
+        facts = " · ".join(f for f in (hit.severity or "near-miss", hit.started, hit.status) if f)
+        print(f"{rank:>2}. {hit.title}  [{facts}]\n    {hit.id}\n    {hit.snippet}\n")
+    if not results.hits:
+        print("no postmortem matches", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    _, library = _load(args)
+    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days)
+    selected = action_report.ordered(
+        [t for t in items if t.matches(owner=args.owner, team=args.team, state=args.state)]
+    )
+    if args.format == "json":
+        print(action_report.as_json(selected))
+    elif args.format == "csv":
+        sys.stdout.write(action_report.as_csv(selected))
+    elif args.format == "md":
+        print(action_report.as_markdown(selected, library.today.isoformat()))
+    else:
+        print(action_report.as_text(selected) if selected else "no action items match")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.format == "markdown":
+        print(markdown_tables(), end="")
+        return EXIT_OK
+    severities = open_project(args.config_file).settings.severities if Path(args.config_file).exists() else None
+    schema = json_schema(Postmortem, "Postmortem front matter", severities or DEFAULT_SEVERITIES)
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-f",
+        "--config-file",
+        default="mkdocs.yml",
+        metavar="PATH",
+        help="the MkDocs configuration to read the plugin's settings from (default: mkdocs.yml)",
+    )
+    parser = argparse.ArgumentParser(prog="kb", description="Work with a library of postmortems.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = commands.add_parser("new", parents=[common], help="write a new postmortem from the template")
+    new.add_argument("title", help="the postmortem's title, in quotes")
+    new.set_defaults(run=cmd_new)
+
+    lint = commands.add_parser("lint", parents=[common], help="check every postmortem, as the build does")
+    lint.add_argument("--strict", action="store_true", help="fail on warnings too")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.set_defaults(run=cmd_lint)
+
+    search = commands.add_parser("search", parents=[common], help="full-text search over every postmortem")
+    search.add_argument("query", help='words, "a phrase", AND/OR/NOT, and service:, team:, cause:, severity:, ...')
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results (default: 10)")
+    search.add_argument("--format", choices=["text", "json"], default="text")
+    search.set_defaults(run=cmd_search)
+
+    actions = commands.add_parser("actions", parents=[common], help="action items across all postmortems")
+    actions.add_argument("--state", choices=ACTION_ITEM_STATES, help="only items in this state")
+    actions.add_argument("--owner", metavar="O", help="only items owned by O")
+    actions.add_argument("--team", metavar="T", help="only items owned by T or from T's postmortems")
+    actions.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
+    actions.set_defaults(run=cmd_actions)
+
+    schema = commands.add_parser(
+        "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"
+    )
+    schema.add_argument("--format", choices=["json", "markdown"], default="json")
+    schema.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `kb lint | head` is fine
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

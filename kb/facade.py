@@ -1,0 +1,78 @@
+"""The core's public face: everything the MkDocs adapter (``plugins/mkdocs_postmortems``)
+and the ``kb`` command line use, and nothing else does.
+
+Behind it the core is laid out as its pipeline, each stage a subpackage that imports only
+the ones before it (``docs/design.md``, Architecture). A front end imports this module
+alone, so a stage can be reorganised without touching them.
+"""
+
+from __future__ import annotations
+
+from kb.analysis.action_items import LABELS as ACTION_ITEM_STATE_LABELS
+from kb.analysis.action_items import STATES as ACTION_ITEM_STATES
+from kb.analysis.action_items import Tracked, tracked_items
+from kb.build.memory import collector_paused
+from kb.build.pipeline import LibraryBuild, Session
+from kb.checks.completeness import checklist_text, shows_checklist
+from kb.checks.library import Library, load
+from kb.format import urls
+from kb.format.model import Postmortem
+from kb.format.problems import UserError, count
+from kb.format.schema import fields_of, json_schema
+from kb.format.settings import DEFAULT_SEVERITIES, Settings, SettingsError, parse_settings
+from kb.load.new_postmortem import new_postmortem
+from kb.load.project import Project, open_project
+from kb.render.reference import markdown_tables
+from kb.search.engine import SearchEngine
+from kb.search.engines import engine_for
+from kb.search.pagefind_index import require as require_pagefind
+from kb.site.api import action_item as action_item_json
+from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+
+__all__ = [
+    "ACTION_ITEM_STATES",
+    "ACTION_ITEM_STATE_LABELS",
+    "DEFAULT_SEVERITIES",
+    "MARKDOWN_EXTENSIONS",
+    "OPTIONS",
+    "SCRIPTS",
+    "STYLESHEETS",
+    "Library",
+    "LibraryBuild",
+    "Postmortem",
+    "Project",
+    "SearchEngine",
+    "Session",
+    "Settings",
+    "SettingsError",
+    "Tracked",
+    "UserError",
+    "action_item_json",
+    "checklist_text",
+    "count",
+    "engine_for",
+    "json_schema",
+    "load_library",
+    "markdown_tables",
+    "new_postmortem",
+    "open_project",
+    "parse_settings",
+    "postmortem_url",
+    "require_pagefind",
+    "shows_checklist",
+    "tracked_items",
+]
+
+# The plugin's options: the fields of ``Settings``, which checks their values.
+OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
+
+
+def load_library(project: Project) -> Library:
+    """Read and check the library of ``project``, for a command (a build loads its own)."""
+    with collector_paused():  # kb.build.memory: reading makes objects that live until the command ends
+        return load(project.settings, project.root)
+
+
+def postmortem_url(pm_id: str) -> str:
+    """A postmortem page's URL, relative to the site's root."""
+    return urls.url(urls.postmortem(pm_id))

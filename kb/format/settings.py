@@ -1,0 +1,134 @@
+"""The plugin's options, shared by the MkDocs build and the ``kb`` command line.
+
+Declared with the same machinery as the format, so the plugin's accepted options, the
+CLI's reading of ``mkdocs.yml`` and the configuration docs cannot disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kb.format.model import Visibility
+from kb.format.problems import UserError
+from kb.format.schema import INVALID, Checker, check, spec
+from kb.format.yamltree import Tree
+
+DEFAULT_SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"]
+
+# The names options use for the checks; the checks themselves are kb.checks.blameless
+# and kb.checks.completeness, which read these settings.
+BlamelessRule = Literal[
+    "human error",
+    "operator error",
+    "mistake by",
+    "careless",
+    "negligent",
+    "should have known",
+    "was at fault",
+    "blame",
+    "failed to",
+    "person as subject",
+]
+"""The built-in rules, by the name ``blameless_allow`` uses to switch one off."""
+
+CheckKey = Literal["summary", "impact", "detection", "timeline", "causes", "action_items", "lessons"]
+CHECK_KEYS: tuple[str, ...] = get_args(CheckKey)
+INCIDENT_CHECKS: list[str] = list(CHECK_KEYS)
+# A near-miss had no impact to quantify; everything else a reviewer still asks for.
+NEAR_MISS_CHECKS: list[str] = [key for key in CHECK_KEYS if key != "impact"]
+
+
+class SettingsError(UserError, ValueError):
+    """An option in ``mkdocs.yml`` that cannot be used."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    source: str = spec("folder of postmortems, relative to `mkdocs.yml`", default="postmortems")
+    today: date | None = spec(
+        "the date action-item states are computed for; else `SOURCE_DATE_EPOCH`, else the build date"
+    )
+    audience: Visibility = spec("which postmortems this build holds: see Audiences", default="internal")
+    timezone: str = spec("IANA zone for times without an offset, and for display", default="UTC")
+    severities: list[str] = spec("the severity scale, most severe first", default=DEFAULT_SEVERITIES)
+    due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
+    similar_limit: int = spec("how many similar postmortems each page shows", default=5)
+    due_policy: dict[str, int] = spec(
+        "per severity, the most days after `started` an action item may be due, e.g. `{SEV1: 15, SEV2: 30}`",
+        default={},
+    )
+    overdue_fails_strict: bool = spec(
+        "report every overdue action item as a warning, so `--strict` builds fail on them", default=False
+    )
+    trust_html: bool = spec(
+        "render raw HTML in postmortem bodies as written, unsanitized: only if every author is trusted",
+        default=False,
+    )
+    cache_dir: str = spec("folder for the search index and other caches, relative to `mkdocs.yml`", default=".kb-cache")
+    search_engine: Literal["whoosh", "tantivy"] = spec(
+        "the full-text engine behind the index and `kb search`: `tantivy` is faster and needs the `tantivy` extra; "
+        "see [engines](../searching.md#engines-whoosh-or-tantivy)",
+        default="whoosh",
+    )
+    publish_index: bool = spec("also copy the search index into the built site, under `search-index/`", default=False)
+    pagefind: bool = spec(
+        "index the built site with Pagefind and add the `/search-library/` page; needs the `pagefind` extra: "
+        "see [large libraries](../searching.md#large-libraries-pagefind)",
+        default=False,
+    )
+    blameless: Literal["off", "warning", "error"] = spec(
+        "level of the [blameless-language check](../blameless.md)", default="warning"
+    )
+    blameless_phrases: list[str] = spec("more phrases the blameless check reports, matched as whole words", default=[])
+    blameless_allow: list[BlamelessRule] = spec("built-in blameless rules to switch off, e.g. `failed to`", default=[])
+    completeness_incident: list[CheckKey] = spec(
+        "[review checks](../review.md) an incident is scored on", default=INCIDENT_CHECKS
+    )
+    completeness_near_miss: list[CheckKey] = spec(
+        "[review checks](../review.md) a near-miss is scored on", default=NEAR_MISS_CHECKS
+    )
+
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"plugins.postmortems.timezone: unknown zone {self.timezone!r}; use an IANA name like Europe/Paris"
+            ) from None
+
+    def build_date(self) -> date:
+        """``today`` if set; else ``SOURCE_DATE_EPOCH`` (reproducible builds); else the real date."""
+        if self.today:
+            return self.today
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return datetime.fromtimestamp(int(epoch), UTC).date()
+        return date.today()
+
+    def source_dir(self, project_dir: Path) -> Path:
+        return (project_dir / self.source).resolve()
+
+    def cache_path(self, project_dir: Path) -> Path:
+        """Per audience: a public build's index must not hold internal postmortems."""
+        return (project_dir / self.cache_dir / self.audience).resolve()
+
+
+def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
+    """Check the plugin's options; every problem is in the one ``SettingsError``."""
+    if isinstance(raw, dict) and isinstance(raw.get("blameless"), bool):
+        # YAML reads a bare `blameless: off` as false (and `on` as true).
+        raw = {**raw, "blameless": "warning" if raw["blameless"] else "off"}
+    checker = Checker(where, Tree(raw), DEFAULT_SEVERITIES, UTC, "UTC")
+    settings = check(Settings, raw if raw is not None else {}, checker, ("plugins", "postmortems"))
+    # A record is built even when some values were rejected; any error makes it unusable.
+    if settings is INVALID or any(p.level == "error" for p in checker.problems):
+        raise SettingsError("\n".join(p.message for p in checker.problems))
+    if not settings.severities:
+        raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")
+    settings.zone()
+    return settings

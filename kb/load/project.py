@@ -1,0 +1,93 @@
+"""Reading the plugin's options from ``mkdocs.yml`` without importing MkDocs.
+
+The ``kb`` command must agree with the site, so it reads the same file; the core stays
+free of MkDocs, so this is a plain YAML read that tolerates MkDocs' own tags
+(``!ENV`` is resolved as MkDocs does; ``!relative`` and ``!!python/name:...`` are read
+as plain values, never run).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.format.settings import Settings, SettingsError, parse_settings
+
+PLUGIN_NAME = "postmortems"
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe loading, with any tag read as the plain value it decorates."""
+
+
+def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    """MkDocs' ``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``: the first variable set."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        *names, default = loader.construct_sequence(node)
+    for name in names:
+        if name in os.environ:
+            return yaml.safe_load(os.environ[name])
+    return default
+
+
+_TolerantLoader.add_constructor("!ENV", _env)
+_TolerantLoader.add_multi_constructor("!", _untagged)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder: where ``mkdocs.yml`` is, and the plugin's settings in it."""
+
+    config_file: Path
+    settings: Settings
+
+    @property
+    def root(self) -> Path:
+        return self.config_file.parent
+
+    @property
+    def source_dir(self) -> Path:
+        return self.settings.source_dir(self.root)
+
+
+def plugin_options(config: object) -> object:
+    """The ``postmortems`` entry of ``plugins:``, as a list or a mapping."""
+    plugins = config.get("plugins", []) if isinstance(config, dict) else []
+    entries = (
+        plugins.items()
+        if isinstance(plugins, dict)
+        else (next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, None) for p in plugins or [])
+    )
+    for name, options in entries:
+        if name == PLUGIN_NAME:
+            return options
+    raise SettingsError(f"no '{PLUGIN_NAME}' plugin under 'plugins:'")
+
+
+def open_project(config_file: str | Path = "mkdocs.yml") -> Project:
+    path = Path(config_file).resolve()
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
+    except OSError as exc:
+        raise SettingsError(f"cannot read {config_file}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{config_file}: invalid YAML: {exc}") from None
+    try:
+        settings = parse_settings(plugin_options(config))
+    except SettingsError as exc:
+        raise SettingsError(f"{config_file}: {exc}") from None
+    return Project(path, settings)

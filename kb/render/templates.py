@@ -1,0 +1,99 @@
+"""The one Jinja environment every page template renders in, and what a template may call.
+
+A template writes Markdown; ``{% call defer() %}...{% endcall %}`` marks HTML that joins
+the page only once the site generator is done with it (``kb.render.deferred``), and
+``heading(level, title)`` writes a heading inside it that still reaches the page's table
+of contents.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from kb.render.deferred import Rendered, marker
+from kb.render.escape import attr, html_paragraphs, paragraph, text
+from kb.render.sanitize import ID_PREFIX as NARRATIVE_ID_PREFIX
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else text(value)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kb.pages", "templates"),
+        autoescape=False,  # Markdown output: ``_finalize`` escapes instead
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(paragraph=paragraph, html_paragraphs=html_paragraphs, attr=attr)
+    return env
+
+
+class _Page:
+    """What a template collects while it renders: deferred HTML and its headings.
+
+    With ``fragments=False`` a ``defer`` block leaves its marker and is not rendered: the
+    template's own output (a postmortem page's head) is then known from the postmortem
+    alone, and its markers are the ones the full rendering fills.
+    """
+
+    def __init__(self, fragments: bool = True) -> None:
+        self.fragments = fragments
+        self.deferred: dict[str, str] = {}
+        self.toc: list[dict[str, Any]] = []
+        self.ids: set[str] = set()
+
+    def defer(self, caller: Callable[[], str]) -> Markup:
+        mark = marker(len(self.deferred))
+        self.deferred[mark] = str(caller()).strip() if self.fragments else ""
+        return Markup(mark)
+
+    def heading(self, level: int, title: object) -> Markup:
+        """An ``<h2>``/``<h3>`` with a unique id and a permalink, listed in the toc."""
+        label = text(title)
+        base = re.sub(r"[^\w]+", "-", html.unescape(str(title)).lower()).strip("-_") or "section"
+        if base.startswith(NARRATIVE_ID_PREFIX):  # the narrative's ids: a heading of the same name there
+            base = f"section-{base}"
+        slug, n = base, 0
+        while slug in self.ids:
+            n += 1
+            slug = f"{base}_{n}"
+        self.ids.add(slug)
+        token = {"level": level, "id": slug, "name": str(label), "children": []}
+        parent = self.toc[-1]["children"] if level > 2 and self.toc else self.toc
+        parent.append(token)
+        anchor = escape(slug)
+        return Markup(
+            f'<h{level} id="{anchor}">{label}<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
+            f"</h{level}>"
+        )
+
+
+def render(template: str, **context: object) -> Rendered:
+    """Render a page template. ``{% call defer() %}...{% endcall %}`` marks deferred HTML;
+    ``heading(level, title)`` writes a heading inside it."""
+    page = _Page()
+    markdown = environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)
+    return Rendered(markdown, page.deferred, page.toc)
+
+
+def render_head(template: str, **context: object) -> str:
+    """What ``render`` gives as the page's Markdown, with the markers of its deferred HTML,
+    without rendering that HTML: ``context`` needs only what the template uses outside
+    its ``defer`` blocks."""
+    page = _Page(fragments=False)
+    return environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)

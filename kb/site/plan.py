@@ -1,0 +1,107 @@
+"""What the library adds to a site: the plan of its pages, and its assets.
+
+The plan is decided from the loaded library and its grouping by service and team, not
+the analysis, so a site generator can list every page at once and read each one's
+content when it gets to it.
+
+A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
+page's narrative, and the HTML that goes before it); the rest of a page comes from
+``Page.render``, given the analysis: deferred HTML (``kb.render.deferred.Rendered``) and, for the
+other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the
+JSON API, the feed) come from ``kb.build.stages``'s data stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+from kb.pages import insights, lessons, pagefind_markup, reading
+from kb.format import urls
+from kb.checks.library import Library
+from kb.analysis.links import Links
+from kb.render.deferred import Rendered
+from kb.pages.board import board_page
+from kb.pages.causes import cause_page, causes_page
+from kb.pages.common import Context
+from kb.pages.explorer import postmortems_page
+from kb.pages.groups import group_page
+from kb.pages.postmortem import postmortem_head, postmortem_markdown, postmortem_page
+
+# Assets every page may need: plain files, no framework, nothing fetched from a CDN.
+STYLESHEETS = ("assets/postmortems.css", "assets/learning.css")
+SCRIPTS = (
+    "assets/postmortems.js",  # the explorers' filters
+    "assets/reading.js",  # reading-list progress, kept in the reader's browser
+)
+# Markdown extensions the generated pages are written for (tables, admonitions, HTML
+# with Markdown inside); a site that does not list them gets them added.
+MARKDOWN_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html")
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file written as it is: a stylesheet or a script."""
+
+    path: str  # relative to the site's docs folder
+    content: str
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the site's docs folder
+    render: Callable[[Context], Rendered]  # the whole page, given the analysis
+    in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
+    markdown: str | None = None  # its Markdown, when the library alone decides it
+    # HTML that goes before what the Markdown becomes, on a page whose Markdown is an
+    # author's narrative: that is untrusted and sanitized, this is ours.
+    head: str | None = None
+
+
+def assets(library: Library) -> Iterator[SiteFile]:
+    """The stylesheets and scripts, and Pagefind's when it is on."""
+    for name in (*STYLESHEETS, *SCRIPTS, *(pagefind_markup.ASSETS if library.settings.pagefind else ())):
+        yield SiteFile(name, resources.files("kb.site").joinpath(name).read_text(encoding="utf-8"))
+
+
+def learning_pages() -> Iterator[Page]:
+    """Lessons, reading lists and insights."""
+    yield Page(lessons.PAGE, lambda ctx: lessons.lessons_page(ctx.library, ctx.directory_urls), in_nav=True)
+    yield Page(reading.PAGE, lambda ctx: reading.reading_page(ctx.library, ctx.directory_urls), in_nav=True)
+    yield Page(insights.PAGE, lambda ctx: insights.insights_page(ctx.library), in_nav=True)
+
+
+def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
+    def render(ctx: Context) -> Rendered:
+        groups = ctx.analysis.links.services if kind == "service" else ctx.analysis.links.teams
+        return group_page(kind, groups[slug], ctx)
+
+    return render
+
+
+def plan(library: Library, links: Links) -> list[Page]:
+    """Every page, postmortems first: they are most of the site, and their Markdown is
+    ready, so a site generator can start on them while the other pages are rendered."""
+    pages = [
+        Page(
+            urls.postmortem(pm.slug),
+            lambda ctx, pm=pm: postmortem_page(pm, ctx),
+            markdown=postmortem_markdown(pm),
+            head=postmortem_head(pm),
+        )
+        for pm in library.postmortems
+    ]
+    pages += [
+        Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
+        Page(urls.CAUSES, causes_page, in_nav=True),
+        Page(urls.ACTION_ITEMS, board_page, in_nav=True),
+        *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),
+        *(Page(urls.service(slug), _group_page("service", slug)) for slug in links.services),
+        *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
+        *learning_pages(),
+    ]
+    if library.settings.pagefind:  # the search page; Pagefind indexes the site after the build
+        search = pagefind_markup.search_page()
+        pages.append(Page(pagefind_markup.PAGE, lambda ctx: Rendered(search, {}, []), in_nav=True, markdown=search))
+    return pages
