@@ -284,7 +284,7 @@ def measure_builds(
 def kb_search_ms(project: Path, engine_name: str, rounds: int = 3) -> dict[str, float]:
     """In-process, so without the CLI's startup: the engine's ``search`` on the index the build left."""
     from kb.format.settings import Settings
-    from kb.search.engines import engine_for
+    from kb.search.choice import engine_for
 
     settings = Settings(audience=AUDIENCE, search_engine=engine_name)
     engine = engine_for(settings, settings.cache_path(project))
@@ -526,7 +526,7 @@ def index_share(r: Result) -> tuple[float | None, str]:
     """Stages named "index..." and "...similarity", the two the issue's target names. Work in
     the plugin's worker process counts in full, though it overlaps rendering on the other core."""
     stages, wall = r["build"]["plugin"]["stages_s"], r["build"]["plugin"]["wall_s"]
-    indexing = [secs for name, secs in stages.items() if name.startswith("index")]
+    indexing = [secs for name, secs in stages.items() if name.removeprefix("worker ").startswith("index")]
     similarity = [secs for name, secs in stages.items() if name.endswith("similarity")]
     if not indexing or not similarity:
         return None, "stage times not found in the build log"

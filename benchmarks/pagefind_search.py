@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/pagefind_search.py SITE_DIR QUERY [--runs 3]
 
 SITE_DIR is a site built with `pagefind: true`, so it has the search page. The script
-indexes it again with kb.search.pagefind_index (timed; the bundle in SITE_DIR/pagefind/ is rewritten),
+indexes it again with kb.site.pagefind_index (timed; the bundle in SITE_DIR/pagefind/ is rewritten),
 serves it on 127.0.0.1 and, in headless Chromium (/usr/bin/chromium, driven by
 Playwright), with a fresh browser context (a cold cache) for every run, measures:
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browsing import CHROMIUM_ARGS, serve
 
 from kb.pages.pagefind_markup import BUNDLE, PAGE
-from kb.search.pagefind_index import PagefindError, bundle_bytes, index_site
+from kb.site.pagefind_index import PagefindError, bundle_bytes, index_site
 
 CHROMIUM = "/usr/bin/chromium"
 RUNS = 3

@@ -17,7 +17,7 @@ import yaml
 
 from kb.checks.library import load
 from kb.load.project import open_project
-from kb.search.engines import engine_for
+from kb.search.choice import engine_for
 
 JUDGEMENTS = Path(__file__).with_name("relevance.yml")
 

@@ -21,7 +21,7 @@ from generate import generate
 
 from kb.checks.library import load
 from kb.format.settings import Settings
-from kb.search.engines import engine_for
+from kb.search.choice import engine_for
 
 QUERIES = [
     "replica failover",

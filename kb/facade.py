@@ -8,25 +8,23 @@ alone, so a stage can be reorganised without touching them.
 
 from __future__ import annotations
 
-from kb.analysis.action_items import LABELS as ACTION_ITEM_STATE_LABELS
-from kb.analysis.action_items import STATES as ACTION_ITEM_STATES
-from kb.analysis.action_items import Tracked, tracked_items
-from kb.build.memory import collector_paused
-from kb.build.pipeline import LibraryBuild, Session
+from kb.analysis.action_item_states import LABELS as ACTION_ITEM_STATE_LABELS
+from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
+from kb.analysis.action_item_states import Tracked, tracked_items
+from kb.build.pipeline import LibraryBuild, Session, load_library
 from kb.checks.completeness import checklist_text, shows_checklist
-from kb.checks.library import Library, load
+from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.format.problems import UserError, count
+from kb.format.reference import markdown_tables
 from kb.format.schema import fields_of, json_schema
-from kb.format.settings import DEFAULT_SEVERITIES, Settings, SettingsError, parse_settings
+from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
 from kb.load.new_postmortem import new_postmortem
 from kb.load.project import Project, open_project
-from kb.render.reference import markdown_tables
-from kb.search.engine import SearchEngine
-from kb.search.engines import engine_for
-from kb.search.pagefind_index import require as require_pagefind
+from kb.search.choice import engine_for
 from kb.site.api import action_item as action_item_json
+from kb.site.pagefind_index import require as require_pagefind
 from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 __all__ = [
@@ -41,10 +39,7 @@ __all__ = [
     "LibraryBuild",
     "Postmortem",
     "Project",
-    "SearchEngine",
     "Session",
-    "Settings",
-    "SettingsError",
     "Tracked",
     "UserError",
     "action_item_json",
@@ -65,12 +60,6 @@ __all__ = [
 
 # The plugin's options: the fields of ``Settings``, which checks their values.
 OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
-
-
-def load_library(project: Project) -> Library:
-    """Read and check the library of ``project``, for a command (a build loads its own)."""
-    with collector_paused():  # kb.build.memory: reading makes objects that live until the command ends
-        return load(project.settings, project.root)
 
 
 def postmortem_url(pm_id: str) -> str:

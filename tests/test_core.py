@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.analysis.action_items import state
+from kb.analysis.action_item_states import state
 from kb.format.model import ActionItem
 from kb.format.problems import Problem, did_you_mean
 from kb.format.yamltree import YamlProblem, parse

@@ -19,7 +19,7 @@ from playwright import sync_api
 from support import Build, WriteProject
 
 from kb.pages.pagefind_markup import BUNDLE, PAGE
-from kb.search.pagefind_index import PagefindError, index_site
+from kb.site.pagefind_index import PagefindError, index_site
 
 MKDOCS_YML = LEARNING_MKDOCS_YML.replace("      today: 2026-06-30\n", "      today: 2026-06-30\n      pagefind: true\n")
 

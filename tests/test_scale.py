@@ -36,7 +36,7 @@ from mkdocs.config import load_config
 from support import REPO, Kb
 
 from kb.build.messages import CheckedFiles
-from kb.build.pipeline import PARALLEL_FROM, LibraryBuild, build_library
+from kb.build.pipeline import PARALLEL_FROM, LibraryBuild, Session, build_library
 from kb.build.worker import Send, Worker
 from kb.checks import library
 from kb.checks.library import CheckedFile, check_from_the_end, load
@@ -148,8 +148,8 @@ def test_the_build_log_says_what_was_done_and_how_long_each_stage_took(
         "worker similarity",
         "worker recurrences",
         "worker render",
-        "index",
-        "data files",
+        "worker index",
+        "worker data files",
     ]
     assert all(re.fullmatch(r"\d+\.\d\ds", secs) for secs in stages.values())
     quiet = subprocess.run([*command, "-q"], cwd=project, capture_output=True, text=True, check=True)
@@ -266,11 +266,13 @@ def test_a_worker_that_read_other_files_is_not_used(sites: dict[int, tuple[Path,
     project = tmp_path / "changing"
     shutil.copytree(sites[LARGE][0].parent, project, ignore=shutil.ignore_patterns("site*", ".kb-cache"))
     settings = open_project(project / "mkdocs.yml").settings
-    worker = Worker()
+    session = Session(serving=True)
+    worker = session.worker
+    assert worker is not None
     try:
         worker.start(pause, 3.0)  # the build's job waits behind this one: this process reads first
         assert worker.receive() == Pausing(3.0)
-        build = build_library(settings, project, worker=worker)
+        build = session.build(settings, project)
         source = sorted((project / "postmortems").rglob("*.md"))[0]
         source.write_text(source.read_text(encoding="utf-8").replace("title:", "title: Changed", 1), encoding="utf-8")
         pages = {page.path: build.rendered(page.path) for page in build.pages}
@@ -287,12 +289,14 @@ def test_a_kept_worker_serves_rebuilds_and_ignores_an_abandoned_build(sites: dic
     project = sites[LARGE][0].parent
     settings = open_project(project / "mkdocs.yml").settings
     _, expected, _ = rendered_site(project, directory_urls=False)
-    worker = Worker()
+    session = Session(serving=True)
+    worker = session.worker
+    assert worker is not None
     try:
-        abandoned = build_library(settings, project, directory_urls=True, worker=worker)
+        abandoned = session.build(settings, project, directory_urls=True)
         assert abandoned._worker is worker
         process = worker.process
-        build = build_library(settings, project, directory_urls=False, worker=worker)
+        build = session.build(settings, project, directory_urls=False)
         pages = {page.path: build.rendered(page.path) for page in build.pages}
         build.data_files()
         assert build.worker_failure is None

@@ -24,8 +24,8 @@ from whoosh import index
 from kb.checks.library import Library, load
 from kb.format.settings import Settings
 from kb.load.project import open_project
+from kb.search.choice import engine_for
 from kb.search.engine import SearchEngine, SearchError, document
-from kb.search.engines import engine_for
 
 JUDGED = yaml.safe_load((REPO / "benchmarks/relevance.yml").read_text(encoding="utf-8"))
 ENGINES = [

@@ -1,11 +1,12 @@
 """One build of the library: load and plan at once, the other stages as pages are asked for.
 
-A front end starts a build with :func:`build_library` (or a :class:`Session`, which keeps
-what a ``mkdocs serve`` session reuses). It loads the library and plans its pages: every
+A front end starts each build with ``Session.build``; the session keeps what the builds of
+a ``mkdocs serve`` session reuse. The build loads the library and plans its pages: every
 page's path, and the Markdown of the postmortem pages, which needs no analysis. Then the
 site generator goes through the pages, asking for each one's parts (``LibraryBuild.source``,
 ``content``, ``headings``, ``output``) when it gets to them; ``finish`` writes the data
-files (the JSON API, the feed), the search index, and Pagefind's bundle when it is on.
+files (the JSON API, the feed), and the search index and Pagefind's bundle where the
+settings publish them.
 
 On a large library a worker process (``kb.build.worker``), on the machine's other core,
 runs the stages after the load (``kb.build.stages``) while the site generator turns the
@@ -24,13 +25,13 @@ import multiprocessing
 import os
 import shutil
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from kb.analysis.links import link
-from kb.build.memory import long_lived
+from kb.build.memory import collector_paused, long_lived
 from kb.build.messages import CheckedFiles, DataFiles, Failed, Loaded, RenderedPages
 from kb.build.stages import SiteOptions, Stages
 from kb.build.timing import timed
@@ -43,8 +44,8 @@ from kb.pages.history import HOME, with_this_week
 from kb.render.deferred import Rendered, fill_deferred, inert_markers
 from kb.render.sanitize import narrative_html, narrative_id
 from kb.search.engine import UpdateStats
-from kb.search.engines import engine_for
-from kb.search.pagefind_index import index_site
+from kb.search.choice import engine_for
+from kb.site.pagefind_index import index_site
 from kb.site.plan import Page, SiteFile, assets, plan
 
 # Below this many postmortem files, a worker costs more to start than it saves.
@@ -55,7 +56,7 @@ class TocEntry(Protocol):
     """An entry of a page's table of contents, as the site generator keeps it."""
 
     id: str
-    children: Any  # the entries under it
+    children: Sequence[TocEntry]  # the entries under it
 
 
 def _work(
@@ -77,7 +78,7 @@ def _work(
                 library = load(settings, project_dir, cache)
         send(Loaded(library.sources))  # the build checks it read the same files
         stages = Stages(library, options, seconds, prefix="worker ")
-        for message in stages.run(plan(library, stages.context.analysis.links)):
+        for message in stages.run(_plan(library)):
             send(message)
     except Exception:  # reported, and the build does the work itself
         send(Failed(traceback.format_exc()))
@@ -96,8 +97,16 @@ class _WorkerHelper:
         return [file for message in self.worker.poll(CheckedFiles) for file in message.files]
 
 
+def _plan(library: Library) -> list[Page]:
+    """Every page of the site; the worker's list is the build's."""
+    return plan(library, link(library.postmortems))
+
+
 @dataclass
 class LibraryBuild:
+    """One build of the site: the loaded library, the plan of its pages, and each page's
+    parts when the site generator asks for them."""
+
     library: Library
     pages: list[Page]  # the plan, in the order a site generator should read them
     assets: list[SiteFile]
@@ -136,8 +145,8 @@ class LibraryBuild:
 
     def content(self, path: str, html: str, toc: Iterable[TocEntry]) -> str:
         """Page ``path`` as HTML, once its Markdown is converted: a postmortem page gets its
-        head, and its narrative, which is the author's, is made safe to join it. ``toc``,
-        the narrative's headings, follows its ids."""
+        head, and its narrative, which is the author's, is made safe to join it. The
+        entries of ``toc``, the narrative's headings, are updated in place to its ids."""
         head = self._by_path[path].head if path in self._by_path else None
         if head is None:
             return html
@@ -189,21 +198,21 @@ class LibraryBuild:
         self._received.clear()  # pages the site generator did not ask for
         return self._data.files
 
-    def finish(self, site_dir: Path, directory_urls: bool) -> list[str]:
+    def finish(self, site_dir: Path, log: Callable[[str], None]) -> None:
         """Write the data files into ``site_dir``, then the search index and Pagefind's
-        bundle where the settings ask for them; lines for the build log."""
+        bundle where the settings ask for them; ``log`` gets each line for the build log
+        as soon as it is known."""
         for path, content in self.data_files().items():
             (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
             (site_dir / path).write_text(content, encoding="utf-8")
-        log = [self.summary()]
+        log(self.summary())
         if self.worker_failure:  # the site is complete: the build did the worker's part
-            log.append(f"The worker process did not finish its part: {self.worker_failure}")
+            log(f"The worker process did not finish its part: {self.worker_failure}")
         settings = self.library.settings
         if settings.publish_index:  # the index is a build cache; it reaches the site only when asked for
             shutil.copytree(self.index_dir, site_dir / "search-index", dirs_exist_ok=True)
         if settings.pagefind:  # Pagefind reads the finished HTML, so it runs last
-            log.append(index_site(site_dir, directory_urls=directory_urls).summary())
-        return log
+            log(index_site(site_dir, directory_urls=self.options.directory_urls).summary())
 
     def summary(self) -> str:
         """One line for the build log, after ``data_files``: counts, then the time of each stage."""
@@ -241,6 +250,7 @@ class LibraryBuild:
             case Failed(why):
                 self.worker_failure = why
             case _:
+                self._release(cancel=True)
                 raise TypeError(f"unexpected message from the worker: {message!r}")
         # Its last message; one with pages that would not match stops it.
         self._release(cancel=isinstance(message, Loaded))
@@ -277,14 +287,14 @@ def build_library(
     project_dir: Path,
     directory_urls: bool = True,
     site_url: str | None = None,
-    worker: Worker | None = None,
-    cache: ParseCache[CheckedFile] | None = None,
+    session: Session | None = None,
 ) -> LibraryBuild:
     """Load the library and plan its pages. Call ``finish`` (or ``data_files``) before the build ends.
 
-    A large library is rendered by ``worker``, or by a worker of its own if none is given;
-    ``cache`` has the files an earlier build of this process checked.
+    A large library is rendered by the session's worker, or by a worker of its own if the
+    session keeps none; the session's parse cache has the files its earlier builds checked.
     """
+    session = session or Session(serving=False)
     seconds: dict[str, float] = {}
     # Chosen now, so that an engine whose extra is missing fails before any work.
     options = SiteOptions(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
@@ -292,30 +302,40 @@ def build_library(
     # A daemon process (a multiprocessing.Pool's worker running the build) may not start
     # one, and on a single core it would only take turns with this process.
     parallel = not multiprocessing.current_process().daemon and _cpus() > 1
-    helping = None
+    worker_in_use = None
     if parallel and source_dir.is_dir() and sum(1 for _ in discover(source_dir)) >= PARALLEL_FROM:
-        helping = worker or Worker()
-        helping.start(_work, settings, project_dir, options)
+        worker_in_use = session.worker or Worker()
+        worker_in_use.start(_work, settings, project_dir, options)
+    own_worker = worker_in_use is not session.worker
     try:
-        with timed(seconds, "load and validate"):
-            library = load(settings, project_dir, cache, helper=_WorkerHelper(helping) if helping else None)
-        if helping:
-            helping.position = 2**31 - 1  # loaded: the worker checks no more files for this process
-        with timed(seconds, "plan"):
-            pages = plan(library, link(library.postmortems))
+        with long_lived():  # the library lives until the build ends
+            with timed(seconds, "load and validate"):
+                helper = _WorkerHelper(worker_in_use) if worker_in_use else None
+                library = load(settings, project_dir, session.cache, helper=helper)
+            if worker_in_use:
+                worker_in_use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
+            with timed(seconds, "plan"):
+                pages = _plan(library)
     except BaseException:
-        if helping:
-            _release_worker(helping, helping is not worker, cancel=True)
+        if worker_in_use:
+            _release_worker(worker_in_use, own_worker, cancel=True)
         raise
     return LibraryBuild(
-        library, pages, list(assets(library)), options, seconds, _worker=helping, _own_worker=helping is not worker
+        library, pages, list(assets(library)), options, seconds, _worker=worker_in_use, _own_worker=own_worker
     )
+
+
+def load_library(settings: Settings, project_dir: Path) -> Library:
+    """Read and check a library outside a build (a ``kb`` command), under the same memory policy."""
+    with collector_paused():  # what reading makes lives until the command ends
+        return load(settings, project_dir)
 
 
 class Session:
     """The builds of one site generator run. A ``mkdocs serve`` session keeps one worker
     process and one parse cache for all its rebuilds, so a saved edit rebuilds only what
-    changed; a single build starts its own worker, and has no later build to keep for."""
+    changed; a single build starts its own worker, and has no later build to keep for.
+    The worker checks only the files its own cache lacks, so the two are kept together."""
 
     def __init__(self, serving: bool) -> None:
         self.worker = Worker() if serving else None
@@ -324,8 +344,8 @@ class Session:
     def build(
         self, settings: Settings, project_dir: Path, directory_urls: bool = True, site_url: str | None = None
     ) -> LibraryBuild:
-        with long_lived():  # the library lives until the build ends
-            return build_library(settings, project_dir, directory_urls, site_url, self.worker, self.cache)
+        """Load the library and plan its pages (``build_library``), with this session's worker and cache."""
+        return build_library(settings, project_dir, directory_urls, site_url, self)
 
     def close(self) -> None:
         if self.worker:

@@ -1,4 +1,4 @@
-"""A worker process for the build: it runs jobs one after the other and sends their
+"""The build's worker process: it runs build jobs one after the other and sends their
 results back, so that the site generator can go on with the pages on this core.
 
 A job is a function ``job(send, position, cache, *args)``: it calls ``send(message)``
@@ -37,7 +37,7 @@ from kb.load.cache import ParseCache
 
 Send = Callable[[object], None]
 Job = Callable[..., None]  # job(send, position, cache, *args)
-M = TypeVar("M")
+MessageT = TypeVar("MessageT")
 
 
 class Cancelled(BaseException):
@@ -118,7 +118,7 @@ class Worker:
     def position(self, value: int) -> None:
         self._position.value = value
 
-    def poll(self, kind: type[M]) -> list[M]:
+    def poll(self, kind: type[MessageT]) -> list[MessageT]:
         """The current job's messages of type ``kind`` that have arrived, without waiting."""
         found = []
         while True:

@@ -1,7 +1,7 @@
 """Load a library: read every file, check it against the schema and across files.
 
-This is the one entry point the MkDocs plugin and the ``kb`` command share, so a build
-and ``kb lint`` always report the same problems.
+A build (``kb.build.pipeline``) and every ``kb`` command read the library through
+``load``, so a build and ``kb lint`` always report the same problems.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from kb.checks import action_items, blameless, narrative
+from kb.checks import action_item_rules, blameless, narrative
 from kb.format.model import Cause, Postmortem, ReadingList
 from kb.format.problems import Problem, did_you_mean
 from kb.format.schema import INVALID, SLUG_PATTERN, Checker, check, show
@@ -363,7 +363,7 @@ class _Loader:
                         f"'addresses' names {key!r}, which is not a cause of this postmortem" + did_you_mean(key, own),
                     )
         blameless.check(pm, self.settings, checker)
-        action_items.check(pm, self.settings, self.today, checker)
+        action_item_rules.check(pm, self.settings, self.today, checker)
 
     def check_times(self, pm: Postmortem, checker: Checker) -> None:
         known = [(name, getattr(pm, name)) for name in _MOMENTS if getattr(pm, name)]
@@ -410,7 +410,7 @@ class _Loader:
             self.problems += errors
             if ok and not errors:
                 valid.append(pm)
-        self.problems += action_items.repeated_titles((pm, tree) for pm, tree, _ in parsed)
+        self.problems += action_item_rules.repeated_titles((pm, tree) for pm, tree, _ in parsed)
         return valid
 
 

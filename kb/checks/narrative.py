@@ -2,8 +2,9 @@
 
 Python-Markdown, the sanitizer and the search plugin's HTML parser are quick on prose, but
 some shapes cost them far more than their size: lists nested hundreds deep overflow
-Python's stack, and thousands of unclosed ``[`` or ``<tag`` on one line take minutes
-(each opener is matched against the rest of the text). One such file must not hold up,
+Python's stack, and the time thousands of unclosed ``[`` or ``<tag`` on one line take
+grows with the square of their number (each opener is matched against the rest of the
+text). One such file must not hold up,
 or take down, a build of thousands. So a narrative has limits, each generous for a real
 postmortem and each a located error: the postmortem is left out of the site, the rest
 builds. ``benchmarks/hostile.py`` measures what the costliest narrative within them takes.

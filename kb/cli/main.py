@@ -39,7 +39,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def _load(args: argparse.Namespace) -> tuple[Project, Library]:
     project = open_project(args.config_file)
-    return project, load_library(project)
+    return project, load_library(project.settings, project.root)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:

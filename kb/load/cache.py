@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 # depend on (the settings, the cause catalog, the build date).
 CacheKey = tuple[str, bytes, bytes]
 Value = TypeVar("Value")
-# Enough for the largest library measured (benchmarks/), bounded so a long serve session
+# Room for the largest libraries the benchmarks build, bounded so a long serve session
 # that renames many files does not grow without end.
 MAX_CACHED = 50_000
 

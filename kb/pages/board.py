@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from kb.analysis.action_items import LABELS, Figures, Tracked, figures, tracked_items
+from kb.analysis.action_item_states import LABELS, Figures, Tracked, figures, tracked_items
 from kb.format import urls
 from kb.pages.common import Context, pm_link, state_badge
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import attr, html_link, meta
-from kb.render.templates import render
 
 PAGE = urls.ACTION_ITEMS
 RECENT_DAYS = 90  # "recently done": completed within this many days of today

@@ -11,9 +11,9 @@ from markupsafe import Markup
 from kb.format import urls
 from kb.format.model import ActionItem, Cause, Postmortem
 from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import link, meta, text
-from kb.render.templates import render
 
 BARS = "▁▂▃▄▅▆▇█"
 

@@ -7,8 +7,8 @@ from datetime import tzinfo
 
 from markupsafe import Markup
 
-from kb.analysis import action_items
-from kb.analysis.action_items import State
+from kb.analysis import action_item_states
+from kb.analysis.action_item_states import State
 from kb.analysis.analyze import Analysis
 from kb.checks.library import Library
 from kb.format import urls
@@ -32,7 +32,7 @@ class Context:
         return self.library.settings.zone()
 
     def state(self, item: ActionItem) -> State:
-        return action_items.state(item, self.library.today, self.library.settings.due_soon_days)
+        return action_item_states.state(item, self.library.today, self.library.settings.due_soon_days)
 
     def badges(self, pm: Postmortem) -> Markup:
         if pm.slug not in self._badges:
@@ -73,7 +73,7 @@ def badges(pm: Postmortem, severities: list[str]) -> Markup:
 
 
 def state_badge(state: State) -> Markup:
-    return badge_html([Badge(action_items.LABELS[state], f"state-{state}")])
+    return badge_html([Badge(action_item_states.LABELS[state], f"state-{state}")])
 
 
 def joined(values: list[str] | list[Markup]) -> Markup:

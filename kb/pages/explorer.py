@@ -10,9 +10,9 @@ from markupsafe import Markup
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Context
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
-from kb.render.templates import render
 
 
 @dataclass(frozen=True)

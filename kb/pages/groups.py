@@ -11,9 +11,9 @@ from markupsafe import Markup
 from kb.analysis.links import Group
 from kb.format import urls
 from kb.pages.common import Context, anchor, item_row, pm_row
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
-from kb.render.templates import render
 
 TOP_CAUSES = 5
 KINDS = {"service": ("Service", urls.service), "team": ("Team", urls.team)}

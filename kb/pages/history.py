@@ -13,8 +13,8 @@ from markupsafe import Markup
 from kb.checks.library import Library
 from kb.format import urls
 from kb.pages.reading import reading_badges
+from kb.pages.rendering import render
 from kb.render.escape import link
-from kb.render.templates import render
 
 HOME = "index.md"
 

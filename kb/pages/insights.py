@@ -20,14 +20,14 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from markupsafe import Markup
 
-from kb.analysis import action_items
+from kb.analysis import action_item_states
 from kb.checks.library import Library
 from kb.format.model import ActionItem, Postmortem
+from kb.pages.rendering import render
 from kb.render import charts
 from kb.render.charts import Series, Spread
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
-from kb.render.templates import render
 from kb.render.times import span
 
 PAGE = "insights/index.md"
@@ -366,7 +366,7 @@ def follow_through(library: Library) -> Chart:
 
 
 def _follow_through_takeaway(library: Library, items: list[ActionItem]) -> str:
-    states = Counter(action_items.state(i, library.today, library.settings.due_soon_days) for i in items)
+    states = Counter(action_item_states.state(i, library.today, library.settings.due_soon_days) for i in items)
     timed = [i for i in items if i.status == "done" and i.completed and i.due]
     on_time = sum(1 for i in timed if i.completed <= i.due)
     sentence = f"{states['done']} of {plural(len(items), 'action item')} done, {states['overdue']} overdue today."

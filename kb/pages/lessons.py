@@ -18,9 +18,9 @@ from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Badge, badge_html
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import html_link, meta
-from kb.render.templates import render
 
 PAGE = "lessons/index.md"
 NO_CAUSE = "No cause recorded"  # drafts may have no cause yet; their lessons still count

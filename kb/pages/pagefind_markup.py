@@ -6,7 +6,7 @@
   element each postmortem page carries when the option is on;
 - the search page (``PAGE``) loads Pagefind's own UI from the bundle.
 
-The site is indexed after it is built: ``kb.search.pagefind_index``.
+The site is indexed after it is built: ``kb.site.pagefind_index``.
 """
 
 from __future__ import annotations

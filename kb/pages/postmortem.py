@@ -12,9 +12,9 @@ from kb.format import urls
 from kb.format.model import Impact, Postmortem
 from kb.pages import pagefind_markup
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
+from kb.pages.rendering import render, render_head
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
-from kb.render.templates import render, render_head
 from kb.render.times import clock, moment, span
 
 IMPACT_LABELS = {

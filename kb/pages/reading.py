@@ -15,9 +15,9 @@ from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Badge, badge_html
+from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
-from kb.render.templates import render
 
 PAGE = "reading/index.md"
 WORDS_PER_MINUTE = 200

@@ -1,7 +1,7 @@
 """Turning an author's values into Markdown and HTML that show them as text.
 
 Every value written by an author is escaped by default: the template environment
-(``kb.render.templates``) escapes anything that is not already ``Markup``, for HTML and
+(``kb.pages.rendering``) escapes anything that is not already ``Markup``, for HTML and
 for Markdown, so a title like ``<script>`` or ``[x](javascript:...)`` shows as text.
 Templates opt out only for fragments built here.
 """
@@ -14,6 +14,10 @@ import re
 
 from markupsafe import Markup, escape
 
+# Characters Markdown (with its common extensions) or HTML could read as syntax
+# anywhere in a line. Each becomes a numeric character reference: unlike a backslash
+# escape, it reads the same whatever extensions a site enables (``\\=`` shows its
+# backslash without pymdownx.mark), and no Markdown rule matches it.
 _SPECIAL = "\\`*_{}[]<>|~^=&\"'"
 _ENTITIES = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
 # And those that are syntax only where a line starts: headings, list items.

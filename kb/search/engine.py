@@ -1,6 +1,6 @@
 """Full-text search: what is indexed, and the small interface every engine provides.
 
-Callers (the build, ``kb search``) get an engine from ``kb.search.engines.engine_for``
+Callers (the build, ``kb search``) get an engine from ``kb.search.choice.engine_for``
 and use it through :class:`SearchEngine` only, so they never know which one runs.
 :func:`document` decides what a postmortem contributes to the index, :func:`plan` which
 documents an update rewrites. (Similar postmortems need no engine:

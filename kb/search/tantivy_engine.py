@@ -13,7 +13,7 @@ How it keeps the promises of :mod:`kb.search.whoosh_engine`:
 - Atomic updates: a commit writes new segment files, then replaces ``meta.json``; a
   process killed before that leaves the previous commit, which readers keep using.
 - Incremental: each document stores its digest and the generation it was written in;
-  :func:`kb.search.plan` decides what an update rewrites.
+  :func:`kb.search.engine.plan` decides what an update rewrites.
 - The same query language: tantivy's parser reads the query into a tree (words,
   "phrases", AND/OR/NOT, +/-, ``field:value``, ``^`` boosts) and :func:`_compile`
   turns the tree into a query over our fields, so that bare words are OR-ed, ``NOT``
@@ -55,7 +55,7 @@ STEMMED = (
 )
 # Whole words as written: the vocabulary "did you mean" picks its corrections from.
 WORDS = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(40)).filter(Filter.lowercase()).build()
-# Keyword fields hold comma-separated values (``kb.search.document``): each value is one
+# Keyword fields hold comma-separated values (``kb.search.engine.document``): each value is one
 # term, lower-cased, whatever hyphens or spaces it has.
 VALUES = TextAnalyzerBuilder(Tokenizer.regex(r"[^,\s](?:[^,]*[^,\s])?")).filter(Filter.lowercase()).build()
 ANALYZERS = {"kb-stemmed": STEMMED, "kb-words": WORDS, "kb-values": VALUES}
@@ -82,7 +82,7 @@ def _schema() -> tantivy.Schema:
 
 
 class TantivyEngine:
-    """A :class:`kb.search.SearchEngine` over a tantivy index folder (created when missing)."""
+    """A :class:`kb.search.engine.SearchEngine` over a tantivy index folder (created when missing)."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.directory = cache_dir / f"tantivy-v{SCHEMA_VERSION}"
@@ -119,7 +119,7 @@ class TantivyEngine:
         return self.update_documents([document(pm) for pm in postmortems], progress)
 
     def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
-        """The update itself, from :func:`kb.search.document` records (picklable, for a worker)."""
+        """The update itself, from :func:`kb.search.engine.document` records (picklable, for a worker)."""
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._stored(ix, "digest"), docs.values())

@@ -7,7 +7,7 @@ more-like-this, and an index that lives in a folder we control.
 Safety properties the rest of the project relies on:
 
 - One writer at a time: Whoosh holds a lock file while writing; a second writer gets a
-  :class:`~kb.search.SearchError` saying so, not a traceback.
+  :class:`~kb.search.engine.SearchError` saying so, not a traceback.
 - Atomic updates: a commit writes new segment files, then renames a new table of
   contents into place. A process killed before that rename leaves the previous
   generation, which readers keep using.
@@ -56,7 +56,7 @@ def _schema() -> Schema:
 
 
 class WhooshEngine:
-    """A :class:`kb.search.SearchEngine` over an index folder (created when missing)."""
+    """A :class:`kb.search.engine.SearchEngine` over an index folder (created when missing)."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.directory = cache_dir / f"whoosh-v{SCHEMA_VERSION}"
@@ -82,7 +82,7 @@ class WhooshEngine:
             return {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
 
     def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
-        """The update itself, from :func:`kb.search.document` records (picklable, for a worker)."""
+        """The update itself, from :func:`kb.search.engine.document` records (picklable, for a worker)."""
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._indexed(ix), documents)

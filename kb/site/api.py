@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kb.format import urls
-from kb.analysis.action_items import Tracked, tracked_items
+from kb.analysis.action_item_states import Tracked, tracked_items
 from kb.analysis.analyze import Analysis
 from kb.checks.completeness import completeness
 from kb.checks.library import Library

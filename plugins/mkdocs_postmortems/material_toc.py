@@ -2,11 +2,11 @@
 
 Material renders each table-of-contents entry through a Jinja ``include``, which copies
 the whole template context, and a postmortem page has a dozen deferred headings: on a
-large library that is seconds of every build (``benchmarks/``). So MkDocs gets one stand-in entry, pointing
-at the first deferred heading, and the finished page gets the entries, written here in
-Material's markup (``partials/toc-item.html``), in its place. Where the theme writes
-entries differently (another theme, an override of that partial, ``toc.integrate``),
-pages get every entry the usual way.
+large library that is seconds of every build (``benchmarks/``). So MkDocs gets one
+stand-in entry, pointing at the first deferred heading, and the finished page gets the
+entries, written here in Material's markup (``partials/toc-item.html``), in its place.
+Where the theme writes entries differently (another theme, an override of that partial,
+``toc.integrate``), pages get every entry the usual way.
 """
 
 from __future__ import annotations

@@ -75,6 +75,7 @@ class PostmortemsPlugin(BasePlugin):
         # Every page is listed here, before the nav is built, so the nav and every link
         # check in MkDocs see them like hand-written pages; their content comes later.
         session = self.session or Session(serving=False)  # a build started without on_startup
+        self.build = None  # a serve rebuild: the last build is garbage now, and may be collected
         try:
             self.build = build = session.build(
                 self.settings, self.project_dir, config.use_directory_urls, config.site_url or None
@@ -143,8 +144,7 @@ class PostmortemsPlugin(BasePlugin):
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.build
         try:
-            for line in self.build.finish(Path(config.site_dir), config.use_directory_urls):
-                log.info(line)
+            self.build.finish(Path(config.site_dir), log.info)
         except UserError as exc:
             raise PluginError(str(exc)) from None
 

@@ -54,7 +54,7 @@ def index_site(site_dir: Path, *, directory_urls: bool = True, timeout: float = 
     """Index the postmortem pages of the built site in ``site_dir`` into ``site_dir/pagefind/``.
 
     Runs the binary the ``pagefind`` package bundles, as a child process: its Python API
-    talks to the same binary but waits 0.1 s per message, and a child is simple to stop
+    talks to the same binary but pauses after every message, and a child is simple to stop
     when it overruns ``timeout``.
     """
     executable = require()
