@@ -8,10 +8,13 @@ alone, so a stage can be reorganised without touching them.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from kb.analysis.action_item_states import LABELS as ACTION_ITEM_STATE_LABELS
 from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
 from kb.analysis.action_item_states import Tracked, tracked_items
-from kb.build.pipeline import LibraryBuild, Session, load_library
+from kb.build.reading import load_library
 from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
 from kb.format import urls
@@ -25,7 +28,6 @@ from kb.load.project import Project, open_project
 from kb.search.choice import engine_for
 from kb.site.api import action_item as action_item_json
 from kb.site.pagefind_index import require as require_pagefind
-from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 __all__ = [
     "ACTION_ITEM_STATES",
@@ -58,6 +60,10 @@ __all__ = [
     "tracked_items",
 ]
 
+if TYPE_CHECKING:
+    from kb.build.pipeline import LibraryBuild, Session
+    from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+
 # The plugin's options: the fields of ``Settings``, which checks their values.
 OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
 
@@ -65,3 +71,20 @@ OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
 def postmortem_url(pm_id: str) -> str:
     """A postmortem page's URL, relative to the site's root."""
     return urls.url(urls.postmortem(pm_id))
+
+
+# What only a site build needs, imported when a front end first asks for it: a ``kb``
+# command that only reads the library need not import every page to answer.
+_FOR_BUILDS = {
+    "LibraryBuild": "kb.build.pipeline",
+    "Session": "kb.build.pipeline",
+    "MARKDOWN_EXTENSIONS": "kb.site.plan",
+    "SCRIPTS": "kb.site.plan",
+    "STYLESHEETS": "kb.site.plan",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _FOR_BUILDS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_FOR_BUILDS[name]), name)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kb.analysis.links import link
-from kb.build.memory import collector_paused, long_lived
+from kb.build.memory import long_lived
 from kb.build.messages import CheckedFiles, DataFiles, Failed, Loaded, RenderedPages
 from kb.build.stages import SiteOptions, Stages
 from kb.build.timing import timed
@@ -323,12 +323,6 @@ def build_library(
     return LibraryBuild(
         library, pages, list(assets(library)), options, seconds, _worker=worker_in_use, _own_worker=own_worker
     )
-
-
-def load_library(settings: Settings, project_dir: Path) -> Library:
-    """Read and check a library outside a build (a ``kb`` command), under the same memory policy."""
-    with collector_paused():  # what reading makes lives until the command ends
-        return load(settings, project_dir)
 
 
 class Session:
