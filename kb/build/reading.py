@@ -1,0 +1,19 @@
+"""Reading a library outside a build (a ``kb`` command), under the build's memory policy.
+
+Its own module, so that a command that only reads the library does not import the
+whole pipeline, every page and its templates included, before it can answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.build.memory import collector_paused
+from kb.checks.library import Library, load
+from kb.format.settings import Settings
+
+
+def load_library(settings: Settings, project_dir: Path) -> Library:
+    """Read and check the library under ``project_dir`` (``kb.checks.library.load``)."""
+    with collector_paused():  # what reading makes lives until the command ends
+        return load(settings, project_dir)
