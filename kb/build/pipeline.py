@@ -43,8 +43,8 @@ from kb.load.sources import discover
 from kb.pages.history import HOME, with_this_week
 from kb.render.deferred import Rendered, fill_deferred, inert_markers
 from kb.render.sanitize import narrative_html, narrative_id
-from kb.search.engine import UpdateStats
 from kb.search.choice import engine_for
+from kb.search.engine import UpdateStats
 from kb.site.pagefind_index import index_site
 from kb.site.plan import Page, SiteFile, assets, plan
 

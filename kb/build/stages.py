@@ -42,7 +42,7 @@ class SiteOptions:
 
 class Stages:
     """Analyze, render and data for one loaded library: the analysis and the data once
-each, when first needed; the render once per page asked for."""
+    each, when first needed; the render once per page asked for."""
 
     def __init__(self, library: Library, options: SiteOptions, seconds: dict[str, float], prefix: str = "") -> None:
         self.library = library

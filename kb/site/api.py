@@ -12,11 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from kb.format import urls
 from kb.analysis.action_item_states import Tracked, tracked_items
 from kb.analysis.analyze import Analysis
 from kb.checks.completeness import completeness
 from kb.checks.library import Library
+from kb.format import urls
 from kb.format.model import Postmortem
 from kb.format.schema import fields_of
 from kb.format.settings import Settings

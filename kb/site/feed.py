@@ -12,8 +12,8 @@ import html
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
-from kb.format import urls
 from kb.checks.library import Library
+from kb.format import urls
 from kb.format.model import Postmortem
 
 if TYPE_CHECKING:

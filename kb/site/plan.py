@@ -17,17 +17,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
-from kb.pages import insights, lessons, pagefind_markup, reading
-from kb.format import urls
-from kb.checks.library import Library
 from kb.analysis.links import Links
-from kb.render.deferred import Rendered
+from kb.checks.library import Library
+from kb.format import urls
+from kb.pages import insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import group_page
 from kb.pages.postmortem import postmortem_head, postmortem_markdown, postmortem_page
+from kb.render.deferred import Rendered
 
 # Assets every page may need: plain files, no framework, nothing fetched from a CDN.
 STYLESHEETS = ("assets/postmortems.css", "assets/learning.css")
