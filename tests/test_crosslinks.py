@@ -77,6 +77,8 @@ title: {title}
 status: published
 severity: SEV3
 started: {started}
+services: [{services}]
+teams: [{teams}]
 authors: [A. Writer]
 summary: Something failed.
 causes: [global-rollout]
@@ -87,21 +89,40 @@ action_items:
     status: {status}
     {completed}
     addresses: [global-rollout]
+    scope: [{scope}]
 ---
 """
 
 
-def recurrence_project(write_project: WriteProject, fix_completed: str, second_started: str) -> Path:
+def recurrence_project(
+    write_project: WriteProject,
+    fix_completed: str,
+    second_started: str,
+    second_services: str = "checkout-api",
+    second_teams: str = "checkout-team",
+    scope: str = "",
+) -> Path:
+    """Two postmortems with the cause ``global-rollout``; the first, in ``checkout-api``
+    and ``checkout-team``, has a fix for it completed on ``fix_completed``."""
     return write_project(
         {
             "postmortems/first.md": RECURRENCE.format(
                 title="First",
                 started="2024-01-10T10:00:00+00:00",
+                services="checkout-api",
+                teams="checkout-team",
                 status="done",
                 completed=f"completed: {fix_completed}",
+                scope=scope,
             ),
             "postmortems/second.md": RECURRENCE.format(
-                title="Second", started=second_started, status="open", completed=""
+                title="Second",
+                started=second_started,
+                services=second_services,
+                teams=second_teams,
+                status="open",
+                completed="",
+                scope="",
             ),
         }
     )
@@ -119,7 +140,45 @@ def test_cause_that_comes_back_after_its_fix_is_called_out(write_project: WriteP
     assert cause["recurred_after_fix"] is True
     assert cause["addressed_by"] == ["first#1", "second#1"]
     second = next(pm for pm in json.loads(site.html("api/postmortems.json")) if pm["id"] == "second")
-    assert second["came_back"] == [{"cause": "global-rollout", "action_item": "first#1", "fixed_in": "first"}]
+    assert second["came_back"] == [
+        {
+            "cause": "global-rollout",
+            "action_item": "first#1",
+            "fixed_in": "first",
+            "shared": {"service": "checkout-api"},
+        }
+    ]
+    assert "same cause, same service <code>checkout-api</code>" in site.page("second")
+
+
+@pytest.mark.parametrize(
+    ("services", "teams", "scope", "reason"),
+    [
+        ("search-api", "search-team", "", None),  # the same cause elsewhere: not this fix's failure
+        ("search-api", "checkout-team", "", "same team <code>checkout-team</code>"),
+        ("search-api, checkout-api", "search-team", "", "same service <code>checkout-api</code>"),
+        ("search-api", "search-team", "search-api", "in the scope of the fix: service <code>search-api</code>"),
+        ("checkout-api", "checkout-team", "payments-api", None),  # a scope narrower than its postmortem
+    ],
+)
+def test_a_fix_counts_against_a_later_postmortem_only_where_it_could_have_prevented_it(
+    write_project: WriteProject, build: Build, services: str, teams: str, scope: str, reason: str | None
+) -> None:
+    project = recurrence_project(write_project, "2024-02-01", "2024-06-01T10:00:00+00:00", services, teams, scope)
+
+    site = build(project, strict=True)
+
+    second, cause_page = site.page("second"), site.article("causes/global-rollout/index.html")
+    cause = json.loads(site.html("api/causes.json"))["global-rollout"]
+    came_back = next(pm for pm in json.loads(site.html("api/postmortems.json")) if pm["id"] == "second")["came_back"]
+    assert "It came back" not in site.page("first")
+    if reason is None:
+        assert "It came back" not in second and "came back in" not in cause_page
+        assert cause["recurred_after_fix"] is False and came_back == []
+    else:
+        assert "It came back after a fix was done" in second and f"same cause, {reason}" in second
+        assert f"same cause, {reason}" in cause_page
+        assert cause["recurred_after_fix"] is True and len(came_back) == 1
 
 
 def test_recurrence_before_the_fix_was_done_is_not_called_out(write_project: WriteProject, build: Build) -> None:

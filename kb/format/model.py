@@ -57,6 +57,11 @@ class ActionItem:
     priority: str | None = spec("priority, in your tracker's terms")
     tracker: Url | None = spec("link or key of the ticket that tracks it")
     addresses: list[str] = spec("cause keys of this postmortem that the fix is meant to remove", default=[])
+    scope: list[str] = spec(
+        "the services the fix covers, when not this postmortem's services and teams: a later incident in one "
+        "of them with a cause it addresses means it did not hold",
+        default=[],
+    )
     note: str | None = spec("why it was re-scoped or dropped: never silently", required=when("status", "wont-do"))
     id: str | None = spec("stable id; defaults to `<postmortem id>#<n>`, n counting from 1")
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from kb.format import urls
 from kb.format.model import ActionItem, Cause, Postmortem
-from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row
+from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row, reason_it_applies
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import link, meta, text
@@ -106,12 +106,13 @@ def cause_page(key: str, ctx: Context) -> Rendered:
     fixes = [(item, pm) for pm in pms for item in pm.action_items if key in item.addresses]
     details = {pm.slug: next((c.detail for c in pm.causes if c.key == key), None) for pm in pms}
     came_back = [
-        Markup("{cause} came back in {later}, after “{item}” from {earlier} was done on {on}.").format(
+        Markup("{cause} came back in {later}, after “{item}” from {earlier} was done on {on} ({why}).").format(
             cause=text(cause.title),
             later=pm_anchor(r.came_back_in, page, ctx),
             item=text(r.item.title),
             earlier=pm_anchor(r.fixed_in, page, ctx),
             on=r.item.completed,
+            why=reason_it_applies(r),
         )
         for r in ctx.analysis.came_back_for.get(key, [])
     ]

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from kb.analysis import action_item_states
 from kb.analysis.action_item_states import State
 from kb.analysis.analyze import Analysis
+from kb.analysis.recurrence import WHY, Recurrence
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import ActionItem, Postmortem
@@ -127,3 +128,8 @@ def group_anchors(names: list[str], kind: str, from_page: str, ctx: Context) -> 
     """Service or team names, each linked to its page (HTML)."""
     page_of = urls.service if kind == "service" else urls.team
     return Markup(", ").join(anchor(name, from_page, page_of(name), ctx) for name in names)
+
+
+def reason_it_applies(r: Recurrence) -> Markup:
+    """Why a fix counts against a later postmortem: ``same cause, same service <code>x</code>``."""
+    return Markup("same cause, {reach} <code>{name}</code>").format(reach=WHY[r.reach], name=r.name)

@@ -11,7 +11,7 @@ from kb.checks.completeness import completeness, shows_checklist
 from kb.format import urls
 from kb.format.model import Impact, Postmortem
 from kb.pages import pagefind_markup
-from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, state_badge
+from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, reason_it_applies, state_badge
 from kb.pages.rendering import render, render_head
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
@@ -109,16 +109,21 @@ def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
 
 
 def came_back(pm: Postmortem, ctx: Context) -> list[Markup]:
-    """Sentences naming the fix that did not hold, and the postmortem it came from."""
+    """Sentences naming the fix that did not hold, where it was done, and why it applies here."""
     page = urls.postmortem(pm.slug)
     notices = []
     for r in ctx.analysis.came_back_in.get(pm.slug, []):
         cause = anchor(ctx.library.causes[r.cause].title, page, urls.cause(r.cause), ctx)
         fixed_in = pm_anchor(r.fixed_in, page, ctx)
         sentence = Markup(
-            "{cause} came back. The action item “{item}” from {fixed_in} addressed it and was done on {on}."
+            "{cause} came back. The action item “{item}” from {fixed_in} addressed it and was done on {on}. "
+            "It could have prevented this one: {why}."
         )
-        notices.append(sentence.format(cause=cause, item=text(r.item.title), fixed_in=fixed_in, on=r.item.completed))
+        notices.append(
+            sentence.format(
+                cause=cause, item=text(r.item.title), fixed_in=fixed_in, on=r.item.completed, why=reason_it_applies(r)
+            )
+        )
     return notices
 
 

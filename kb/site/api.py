@@ -73,7 +73,7 @@ def postmortem(
         "related": [r.slug for r in analysis.links.related.get(pm.slug, [])],
         "similar": [s.pm.slug for s in analysis.similar.get(pm.slug, [])],
         "came_back": [
-            {"cause": r.cause, "action_item": r.item.id, "fixed_in": r.fixed_in.slug}
+            {"cause": r.cause, "action_item": r.item.id, "fixed_in": r.fixed_in.slug, "shared": {r.reach: r.name}}
             for r in analysis.came_back_in.get(pm.slug, [])
         ],
     }
