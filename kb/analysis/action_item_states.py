@@ -52,6 +52,21 @@ class Tracked:
     def closed(self) -> bool:
         return self.item.closed
 
+    @property
+    def done_on_time(self) -> bool | None:
+        """Done by its due date; ``None`` unless it is done with both dates known."""
+        item = self.item
+        if self.state != "done" or not item.completed or not item.due:
+            return None
+        return item.completed <= item.due
+
+    @property
+    def days_to_done(self) -> int | None:
+        """Days from the incident's start to the item's completion, when it is done."""
+        if self.state != "done" or not self.item.completed:
+            return None
+        return (self.item.completed - self.pm.started.date()).days
+
     def matches(self, owner: str | None = None, team: str | None = None, state: str | None = None) -> bool:
         """Filters for a team's review: a team matches its postmortems and the items it owns."""
         lowered = (self.item.owner or "").lower()
@@ -74,8 +89,7 @@ def tracked_items(postmortems: Iterable[Postmortem], today: date, due_soon_days:
 class Figures:
     """The board's headline: how follow-through is going, in numbers."""
 
-    counts: dict[State, int]
-    open_total: int  # everything not done and not dropped, whatever its due date
+    counts: dict[State, int]  # by state, each state as ``state`` defines it
     done_on_time: float | None  # share of done items (with a due date) completed by it
     median_days_to_done: float | None  # from the postmortem's start to completion
     oldest_overdue: Tracked | None
@@ -85,15 +99,12 @@ def figures(items: list[Tracked]) -> Figures:
     counts: dict[State, int] = {s: 0 for s in STATES}
     for t in items:
         counts[t.state] += 1
-    done = [t for t in items if t.state == "done" and t.item.completed]
-    dated = [t for t in done if t.item.due]
-    on_time = sum(1 for t in dated if t.item.completed <= t.item.due) / len(dated) if dated else None  # type: ignore[operator]
-    days = [(t.item.completed - t.pm.started.date()).days for t in done]  # type: ignore[operator]
+    on_time = [t.done_on_time for t in items if t.done_on_time is not None]
+    days = [t.days_to_done for t in items if t.days_to_done is not None]
     overdue = [t for t in items if t.state == "overdue"]
     return Figures(
         counts=counts,
-        open_total=sum(1 for t in items if not t.closed),
-        done_on_time=on_time,
+        done_on_time=sum(on_time) / len(on_time) if on_time else None,
         median_days_to_done=statistics.median(days) if days else None,
         oldest_overdue=max(overdue, key=lambda t: (t.days_overdue, t.item.id or "")) if overdue else None,
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
 
 from markupsafe import Markup
 
-from kb.analysis.action_item_states import LABELS, Figures, Tracked, figures, tracked_items
+from kb.analysis.action_item_states import LABELS, STATES, Figures, Tracked, figures, tracked_items
 from kb.format import urls
 from kb.pages.common import Context, pm_link, state_badge
 from kb.pages.rendering import render
@@ -15,7 +15,6 @@ from kb.render.deferred import Rendered
 from kb.render.escape import attr, html_link, meta
 
 PAGE = urls.ACTION_ITEMS
-RECENT_DAYS = 90  # "recently done": completed within this many days of today
 
 
 def tracker_html(tracker: str | None) -> Markup:
@@ -35,7 +34,19 @@ class BoardRow:
     tracker: Markup
     causes: Markup
     facets: dict[str, str]  # data attributes the filters match, values joined by "|"
+    figures: dict[str, str]  # data attributes the headline figures are computed from
     text: str
+
+
+def _row_figures(t: Tracked) -> dict[str, str]:
+    """What a row adds to "done by their due date" and "median days to done", for the
+    board's script to compute the figures over the rows a filter shows."""
+    figures = {}
+    if t.done_on_time is not None:
+        figures["on-time"] = "1" if t.done_on_time else "0"
+    if t.days_to_done is not None:
+        figures["days-to-done"] = str(t.days_to_done)
+    return figures
 
 
 def board_row(t: Tracked, ctx: Context) -> BoardRow:
@@ -50,6 +61,7 @@ def board_row(t: Tracked, ctx: Context) -> BoardRow:
         tracker=tracker_html(t.item.tracker),
         causes=causes,
         facets={"owner": t.item.owner or "unowned", "team": "|".join(t.pm.teams), "state": t.state},
+        figures=_row_figures(t),
         text=" ".join([t.item.title, t.item.owner or "", t.pm.title, t.pm.slug]).lower(),
     )
 
@@ -62,24 +74,25 @@ class Section:
 
 
 def sections(items: list[Tracked], ctx: Context) -> list[Section]:
+    """One section per state, holding every item in it, so that each section's count is
+    the headline's figure for that state."""
     today = ctx.library.today
     by_state: dict[str, list[Tracked]] = {s: [] for s in LABELS}
     for t in items:
         by_state[t.state].append(t)
-    recent = [t for t in by_state["done"] if t.item.completed and t.item.completed >= today - timedelta(RECENT_DAYS)]
     ordered = {
         "overdue": sorted(by_state["overdue"], key=lambda t: (-t.days_overdue, t.item.id or "")),
         "due-soon": sorted(by_state["due-soon"], key=lambda t: (t.item.due, t.item.id or "")),
         "open": sorted(by_state["open"], key=lambda t: (t.item.due or today, t.item.id or "")),
-        "done": sorted(recent, key=lambda t: (t.item.completed, t.item.id or ""), reverse=True),
+        "done": sorted(by_state["done"], key=lambda t: (t.item.completed or today, t.item.id or ""), reverse=True),
         "wont-do": sorted(by_state["wont-do"], key=lambda t: t.item.id or ""),
     }
-    titles = {"done": f"Done in the last {RECENT_DAYS} days"}
-    return [Section(s, titles.get(s, LABELS[s]), [board_row(t, ctx) for t in ordered[s]]) for s in ordered]  # type: ignore[arg-type]
+    return [Section(s, LABELS[s], [board_row(t, ctx) for t in ordered[s]]) for s in ordered]  # type: ignore[index]
 
 
 def percent(share: float | None) -> str:
-    return "n/a" if share is None else f"{share:.0%}"
+    """``42%``, rounding halves up, as the board's script does when a filter changes it."""
+    return "n/a" if share is None else f"{math.floor(share * 100 + 0.5)}%"
 
 
 def board_page(ctx: Context) -> Rendered:
@@ -93,6 +106,9 @@ def board_page(ctx: Context) -> Rendered:
         today=ctx.library.today,
         figures=numbers,
         labels=LABELS,
+        states=STATES,
+        # Our own words, not an author's: "won't do" keeps its apostrophe.
+        headline_labels={state: Markup(LABELS[state].lower()) for state in STATES},
         done_on_time=percent(numbers.done_on_time),
         median_days=("n/a" if numbers.median_days_to_done is None else f"{numbers.median_days_to_done:g}"),
         oldest=oldest,

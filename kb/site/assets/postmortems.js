@@ -74,12 +74,35 @@
       // Each facet counts the rows that match every *other* filter, as faceted search does.
       facets.forEach(f => fillSelect(selects[f], f, rows.filter(row => matches(row, f))));
       count.textContent = `${shown} of ${rows.length} ${noun}`;
+      if ("figures" in root.dataset) updateFigures(rows.filter(row => !row.hidden));
       reset.hidden = !state.text && facets.every(f => !state[f]);
       showYears();
       const query = new URLSearchParams();
       if (state.text) query.set("q", state.text);
       facets.forEach(f => { if (state[f]) query.set(f, state[f]); });
       history.replaceState(null, "", query.toString() ? `?${query}` : location.pathname);
+    }
+
+    // The board's headline and section counts, over the rows shown: the same definitions
+    // as the page was built with (kb.analysis.action_item_states), so they always agree.
+    function updateFigures(shown) {
+      document.querySelectorAll("[data-count-state]").forEach(el => {
+        el.textContent = String(shown.filter(row => row.dataset.state === el.dataset.countState).length);
+      });
+      const onTime = shown.filter(row => row.dataset.onTime !== undefined).map(row => Number(row.dataset.onTime));
+      const days = shown.filter(row => row.dataset.daysToDone !== undefined).map(row => Number(row.dataset.daysToDone));
+      const figure = name => document.querySelector(`[data-figure="${name}"]`);
+      if (figure("on-time")) {
+        const share = onTime.reduce((a, b) => a + b, 0) / onTime.length;
+        figure("on-time").textContent = onTime.length ? `${Math.floor(share * 100 + 0.5)}%` : "n/a";
+      }
+      if (figure("days-to-done")) figure("days-to-done").textContent = days.length ? String(median(days)) : "n/a";
+    }
+
+    function median(values) {
+      const sorted = values.slice().sort((a, b) => a - b);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     function fillSelect(select, facet, matching) {
