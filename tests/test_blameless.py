@@ -432,3 +432,55 @@ def test_the_example_library_has_no_blameless_findings() -> None:
     library = load(settings, Path(REPO))
 
     assert [str(p) for p in library.problems if GUIDE in p.message] == []
+
+
+# --- forgetting and hindsight, in the narrative too ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "problem"),
+    [
+        ("Bob forgot to configure Sentinel on the new replica.", "Bob forgot", "on a person's memory"),
+        ("The on-call engineer neglected the second page.", "The on-call engineer neglected", "on a person's memory"),
+        ("We should have caught this in staging.", "We should have caught", "is hindsight"),
+        ("- should have caught this in staging", "should have caught", "is hindsight"),
+        ("He could've noticed the lag sooner.", "He could've noticed", "is hindsight"),
+        ("The on-call engineer failed to notice the page.", "The on-call engineer failed to", "on a person"),
+    ],
+)
+def test_forgetting_and_hindsight_about_people_are_reported_in_the_narrative(
+    write_project: WriteProject, kb: Kb, sentence: str, phrase: str, problem: str
+) -> None:
+    body = f"## What happened\n\nThe pool ran dry.\n\n{sentence}\n"
+    project = write_project({"postmortems/a.md": postmortem(body=body)})
+
+    _, out, _ = kb(project, "lint")
+
+    [(where, _, message)] = findings(out)
+    assert where == "postmortems/a.md:12"  # the body's line 5
+    assert message.startswith(f"'body': \"{phrase}\" ") and problem in message
+
+
+def test_systems_that_should_have_or_forgot_are_not_people(write_project: WriteProject, kb: Kb) -> None:
+    body = (
+        "## What happened\n\n"
+        "The health check failed to connect. The cache should have expired after five minutes, and the\n"
+        "replica would have been promoted by the operator tool. The setting was forgotten in the runbook.\n"
+        "The retry queue should have been bounded.\n"
+    )
+    project = write_project({"postmortems/a.md": postmortem(body=body)})
+
+    code, out, _ = kb(project, "lint", "--strict")
+
+    assert findings(out) == []
+    assert code == 0, out
+
+
+def test_the_new_rules_can_be_switched_off(write_project: WriteProject, kb: Kb) -> None:
+    body = "## What happened\n\nBob forgot to configure Sentinel. We should have caught this in staging.\n"
+    config = "site_name: T\nplugins:\n  - postmortems:\n      blameless_allow: [forgot, should have]\n"
+    project = write_project({"mkdocs.yml": config, "postmortems/a.md": postmortem(body=body)})
+
+    _, out, _ = kb(project, "lint")
+
+    assert findings(out) == []

@@ -39,6 +39,8 @@ QUOTE_CLOSE = "<!-- /kb:quote -->"
 RULES: tuple[str, ...] = get_args(BlamelessRule)
 PERSON_RULE = "person as subject"
 FAILED_TO = "failed to"
+SHOULD_HAVE = "should have"
+FORGOT = "forgot"
 
 _STOPS_AT_PERSON = (
     "stops at a person",
@@ -81,6 +83,16 @@ _FAILED = (
     "name the safeguard that did not catch it, e.g. 'no alert fired on queue depth' rather than "
     "'the on-call engineer failed to notice'",
 )
+_COUNTERFACTUAL = (
+    "is hindsight that puts the failure on a person",
+    "say what would have caught it and why it did not, e.g. 'staging has no test for this path' rather than "
+    "'we should have caught this in staging'",
+)
+_FORGOT = (
+    "puts the failure on a person's memory",
+    "name the step that relied on it, e.g. 'the runbook has no step to configure Sentinel' rather than "
+    "'Bob forgot to configure Sentinel'",
+)
 _PERSON = (
     "makes a person the subject of a {field}",
     "describe the change and what let it through, e.g. 'A config change with an invalid regex reached all "
@@ -104,6 +116,19 @@ _ROLE_NOUNS = (
 _ROLES = rf"(?:(?:the|an?|our|their|his|her|one\s+of\s+the)\s+)?(?:{_ROLE_NOUNS})"
 _ADVERBS = r"(?:\s+(?:also|then|still|again|simply|repeatedly|initially|never|had|has|have))*"
 _FAILED_RE = re.compile(_words(r"fail(?:ed|s)?\s+to"), re.IGNORECASE)
+# Counterfactuals about people: "should have caught", "could've noticed". A system that
+# "should have expired" is a design statement, so only a person (or no subject at all,
+# as in a bullet "should have caught this in staging") is reported.
+_SHOULD_HAVE_RE = re.compile(
+    _words(
+        r"(?:should|could|would)\s*(?:n't|not)?\s*(?:have|'ve)\s+"
+        r"(?:caught|noticed|seen|spotted|checked|tested|realized|realised|verified|reviewed|double-checked|"
+        r"looked|asked|waited|escalated|paged|remembered|read)"  # "known": the phrase rule has it
+    ),
+    re.IGNORECASE,
+)
+# Forgetting, with a person as the subject, anywhere in the prose.
+_FORGOT_RE = re.compile(_words(r"(?:forgot|forgets|forgotten|neglected|overlooked)"), re.IGNORECASE)
 # The subject opens its clause, or follows a conjunction: "the Postgres operator" is software.
 _CLAUSE_OPEN = (
     r"(?:^\s*|(?<![\w'-])(?:and|but|so|then|when|because|as|since|while|although|though|after|until|where|that|"
@@ -118,6 +143,8 @@ _ACTION_VERBS = (
 )
 _SLIP = r"accidentally|mistakenly|inadvertently|wrongly|incorrectly|carelessly|manually"
 _NAME_LIKE = r"[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+# A name-like word opening the clause: "Bob forgot".
+_NAME_TAIL = re.compile(rf"{_CLAUSE_OPEN}(?P<subject>{_NAME_LIKE}){_ADVERBS}\s*$")
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?;:])\s+|\n\s*)(?=\S)")
 # Capitalised words that open sentences without being anyone's name.
 _COMMON_STARTS = """
@@ -295,6 +322,8 @@ class _Matcher:
         self.phrases, self.rules = _phrase_pattern(allowed, tuple(settings.blameless_phrases))
         self.hints = _PHRASE_HINTS + tuple(w.split()[0].lower() for w in settings.blameless_phrases if w.split())
         self.failed_to = FAILED_TO not in allowed
+        self.should_have = SHOULD_HAVE not in allowed
+        self.forgot = FORGOT not in allowed
         self.person = PERSON_RULE not in allowed
         self.pm = pm
         people = "|".join(re.escape(p) for p in known_people(pm))
@@ -336,6 +365,18 @@ class _Matcher:
                 if subject:
                     start = m.start() - len(subject)
                     hits.append((start, FAILED_TO, _one_line(text[start : m.end()]), *_FAILED))
+        if self.should_have and ("'ve" in lower or "have" in lower):
+            for m in _SHOULD_HAVE_RE.finditer(text):
+                subject = self.failed_to_subject(text, m.start(), elided=True)
+                if subject is not None:
+                    start = m.start() - len(subject)
+                    hits.append((start, SHOULD_HAVE, _one_line(text[start : m.end()]), *_COUNTERFACTUAL))
+        if self.forgot and ("forg" in lower or "neglect" in lower or "overlook" in lower):
+            for m in _FORGOT_RE.finditer(text):
+                subject = self.failed_to_subject(text, m.start(), names=True)
+                if subject:
+                    start = m.start() - len(subject)
+                    hits.append((start, FORGOT, _one_line(text[start : m.end()]), *_FORGOT))
         if self.person and person_field:
             problem, suggestion = _PERSON
             hits += [
@@ -349,8 +390,11 @@ class _Matcher:
                 seen.add(start)
                 yield rule, phrase, start, problem, suggestion
 
-    def failed_to_subject(self, text: str, end: int) -> str:
-        """The person ending ``text[:end]`` (the text up to "failed to"), or ""."""
+    def failed_to_subject(self, text: str, end: int, *, elided: bool = False, names: bool = False) -> str | None:
+        """The person ending ``text[:end]`` (the text up to "failed to"), or "" when the
+        subject is not a person. With ``elided``, a clause with no subject at all (a list
+        item, a heading) counts as a person's, and gives "" rather than ``None``; with
+        ``names``, so does a capitalised word that is not one of the postmortem's things."""
         start = max(0, end - _SUBJECT_WINDOW)
         clause = text[start:end]
         cut = max(clause.rfind(c) for c in _CLAUSE_END)
@@ -362,7 +406,13 @@ class _Matcher:
             return clause[m.start("subject") :]
         if self.people_tail is not None and (m := self.people_tail.search(clause)) and self.is_person(m["subject"]):
             return clause[m.start("subject") :]
-        return ""
+        if names and (m := _NAME_TAIL.search(clause)):
+            name = m["subject"].lower()
+            if name not in _NOT_NAMES and name not in self.things:
+                return clause[m.start("subject") :]
+        if elided and not clause.strip(" \t*+->#0123456789"):
+            return ""
+        return "" if not elided else None
 
     def is_person(self, name: str) -> bool:
         """A full name always is; a first or last name alone only if never written in lower case.

@@ -32,6 +32,8 @@ BlamelessRule = Literal[
     "was at fault",
     "blame",
     "failed to",
+    "should have",
+    "forgot",
     "person as subject",
 ]
 """The built-in rules, by the name ``blameless_allow`` uses to switch one off."""
