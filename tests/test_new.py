@@ -83,3 +83,46 @@ def test_new_postmortem_builds_as_a_draft(write_project: WriteProject, kb: Kb, b
     page = site.page(Path(rel).stem)
     assert "Checkout API down" in page
     assert '<p class="admonition-title">Draft</p>' in page
+
+
+def test_new_dates_the_id_by_the_incident_and_fills_type_and_services(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+
+    code, out, _ = kb(
+        project, "new", "Queue backlog", "--started", "2025-11-28T09:30", "--type", "near-miss",
+        "--service", "checkout-api", "--service", "order-events",
+    )  # fmt: skip
+
+    assert code == 0
+    assert out == "postmortems/2025/2025-11-28-queue-backlog.md\n"
+    source = read_source(project / out.strip(), out.strip())
+    front = source.tree.value
+    assert front["started"] == "2025-11-28T09:30:00+00:00"  # in the library's zone, UTC here
+    assert front["type"] == "near-miss"
+    assert front["services"] == ["checkout-api", "order-events"]
+    assert kb(project, "lint")[0] == 0
+
+
+def test_new_refuses_an_empty_title_and_a_bad_date(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+
+    empty = kb(project, "new", "  ")
+    bad_date = kb(project, "new", "Queue backlog", "--started", "last tuesday")
+
+    assert empty[0] == 2 and "give the postmortem a title" in empty[2]
+    assert bad_date[0] == 2 and "not an ISO 8601 date" in bad_date[2]
+    assert not list((project / "postmortems").rglob("*.md"))
+
+
+def test_new_gives_any_title_a_readable_id_cut_between_words(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+    long_title = "Checkout returned errors for every customer during the whole of the holiday sale weekend " * 2
+
+    japanese = kb(project, "new", "決済サービスの障害", "--started", "2025-01-31")[1].strip()
+    long = kb(project, "new", long_title, "--started", "2025-01-31")[1].strip()
+
+    assert re.fullmatch(r"postmortems/2025/2025-01-31-[a-z]+(-[a-z]+)+\.md", japanese), japanese
+    stem = Path(long).stem
+    assert len(stem) <= 80
+    words = set(long_title.lower().split())
+    assert all(word in words for word in stem.removeprefix("2025-01-31-").split("-")), stem  # no word cut

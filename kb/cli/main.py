@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from tqdm import tqdm
@@ -67,12 +67,33 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if not args.title.strip():
+        print('kb new: give the postmortem a title, e.g. kb new "Checkout API returned 502s"', file=sys.stderr)
+        return EXIT_USAGE
     project, library = _load(args)
-    now = datetime.now(project.settings.zone()).replace(second=0, microsecond=0)
+    zone = project.settings.zone()
+    try:
+        started = _started(args.started, zone)
+    except ValueError:
+        print(
+            f"kb new: --started {args.started!r} is not an ISO 8601 date or time, e.g. 2026-11-30T14:05",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     ids = {pm.slug for pm in library.postmortems}
-    path = new_postmortem(args.title, ids, library.settings.severities, project.source_dir, now)
+    severities = library.settings.severities
+    path = new_postmortem(args.title, ids, severities, project.source_dir, started, args.type, args.service)
     print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
     return EXIT_OK
+
+
+def _started(value: str | None, zone: tzinfo) -> datetime:
+    """When the incident started: ``value`` (a date, or a time without an offset, in the
+    library's zone), or now."""
+    if value is None:
+        return datetime.now(zone).replace(second=0, microsecond=0)
+    started = datetime.fromisoformat(value)
+    return started if started.tzinfo else started.replace(tzinfo=zone)
 
 
 def _progress(total: int) -> tqdm:
@@ -143,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", parents=[common], help="write a new postmortem from the template")
     new.add_argument("title", help="the postmortem's title, in quotes")
+    new.add_argument("--started", metavar="WHEN", help="when impact began, ISO 8601 (default: now); it dates the id")
+    new.add_argument("--type", choices=["incident", "near-miss"], default="incident")
+    new.add_argument("--service", action="append", default=[], metavar="NAME", help="a service involved (repeat)")
     new.set_defaults(run=cmd_new)
 
     lint = commands.add_parser("lint", parents=[common], help="check every postmortem, as the build does")

@@ -36,11 +36,11 @@ def postmortem(pm_id: str) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)  # the same names come back on every page that lists them
-def slugify(name: str) -> str:
+def slugify(name: str, max_length: int = MAX_SLUG) -> str:
     """``"Checkout API"`` -> ``checkout-api``, ``"東京"`` -> ``dong-jing``: a name made safe
-    for a URL by python-slugify, which spells other scripts in ASCII letters. Empty when
-    the name has no letter or digit."""
-    return python_slugify.slugify(name, max_length=MAX_SLUG, word_boundary=True)
+    for a URL by python-slugify, which spells other scripts in ASCII letters and cuts a
+    long name between words. Empty when the name has no letter or digit."""
+    return python_slugify.slugify(name, max_length=max_length, word_boundary=True)
 
 
 def relative(from_page: str, to_page: str) -> str:
