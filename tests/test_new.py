@@ -126,3 +126,21 @@ def test_new_gives_any_title_a_readable_id_cut_between_words(write_project: Writ
     assert len(stem) <= 80
     words = set(long_title.lower().split())
     assert all(word in words for word in stem.removeprefix("2025-01-31-").split("-")), stem  # no word cut
+
+
+def test_the_template_s_example_texts_count_as_not_written(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({})
+    rel = kb(project, "new", "Queue backlog", "--started", "2025-11-28T09:30")[1].strip()
+    path = project / rel
+    draft = path.read_text(encoding="utf-8")
+
+    _, _, err = kb(project, "lint")
+    assert "[ ] Summary" in err and "[ ] Detection described" in err  # nothing ticked for the examples
+
+    path.write_text(draft.replace("status: draft", "status: published"), encoding="utf-8")
+    code, out, _ = kb(project, "lint")
+
+    assert code == 1
+    assert f"{rel}:17: error: 'summary' is empty" in out  # required once published: not written
+    for key in ("summary", "impact.summary", "detection.detail", "trigger"):
+        assert f"'{key}' still holds the template's example text" in out

@@ -6,6 +6,7 @@ A build (``kb.build.pipeline``) and every ``kb`` command read the library throug
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -26,6 +27,7 @@ from kb.format.settings import Settings
 from kb.format.urls import RESERVED, slugify
 from kb.format.yamltree import Location, Tree
 from kb.load.cache import CacheKey, ParseCache
+from kb.load.new_postmortem import template_examples
 from kb.load.sources import DATA_FILES, SourceProblem, discover, read_bytes, read_data_file, read_source
 
 AUDIENCES: dict[str, frozenset[str]] = {
@@ -300,7 +302,8 @@ class _Loader:
             checker.error(loc, f"key '{show(loc)}' is written twice; the second would silently win")
         for finding in narrative.check(source.body, source.body_line):
             checker.problems.append(Problem(rel, finding.line, finding.level, finding.message))
-        pm = check(Postmortem, source.tree.value if source.tree.value is not None else {}, checker)
+        front = _without_examples(source.tree.value, checker)
+        pm = check(Postmortem, front if front is not None else {}, checker)
         if pm is not INVALID:
             pm = self.complete(pm, path, source.body, source.body_line, checker)
             self.check_postmortem(pm, catalog, checker)
@@ -412,6 +415,36 @@ class _Loader:
                 valid.append(pm)
         self.problems += action_item_rules.repeated_titles((pm, tree) for pm, tree, _ in parsed)
         return valid
+
+
+def _without_examples(front: object, checker: Checker) -> object:
+    """The front matter with the template's example texts left unwritten: a summary that
+    still reads "Two or three sentences: ..." is not a summary, and must not tick the
+    review checklist or pass as a published one's. Past the draft stage each is also a
+    warning; a draft is still being written."""
+    if not isinstance(front, dict):
+        return front
+    found = []
+    for key, example in template_examples().items():
+        *parents, last = key
+        holder: object = front
+        for part in parents:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        value = holder.get(last) if isinstance(holder, dict) else None
+        if isinstance(value, str) and " ".join(value.split()) == example:
+            found.append(key)
+    if not found:
+        return front
+    front = copy.deepcopy(front)
+    for key in found:
+        *parents, last = key
+        holder = front
+        for part in parents:
+            holder = holder[part]
+        holder[last] = ""
+        if front.get("status") != "draft":
+            checker.report("warning", key, f"'{show(key)}' still holds the template's example text; write this part")
+    return front
 
 
 def _reserved(what: str, url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,9 +10,14 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+import yaml
+
 from kb.format.urls import slugify
 
 MAX_ID = 80
+# The template's example texts, which tell the writer what belongs there: a postmortem
+# that still holds one has not written that part (kb.checks.library says so).
+EXAMPLE_KEYS = (("summary",), ("impact", "summary"), ("detection", "detail"), ("trigger",))
 
 
 def free_id(title: str, day: str, taken: set[str]) -> str:
@@ -43,7 +49,7 @@ def new_postmortem(
     """
     taken = ids | {p.stem for p in source_dir.rglob("*.md")}
     pm_id = free_id(title, f"{started:%Y-%m-%d}", taken)
-    text = Template(resources.files("kb.load").joinpath("new.md").read_text(encoding="utf-8"))
+    text = _template()
     path = source_dir / f"{started:%Y}" / f"{pm_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -59,3 +65,25 @@ def new_postmortem(
         encoding="utf-8",
     )
     return path
+
+
+@functools.cache
+def template_examples() -> dict[tuple[str, ...], str]:
+    """The template's example text of each of ``EXAMPLE_KEYS``, as YAML reads it."""
+    text = _template().substitute(
+        title='""', severity="SEV1", scale="", started="2000-01-01T00:00:00+00:00", clock="00:00", type="incident",
+        services="[]",
+    )  # fmt: skip
+    front = yaml.safe_load(text.split("---\n")[1])
+    examples = {}
+    for key in EXAMPLE_KEYS:
+        value: object = front
+        for part in key:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            examples[key] = " ".join(value.split())
+    return examples
+
+
+def _template() -> Template:
+    return Template(resources.files("kb.load").joinpath("new.md").read_text(encoding="utf-8"))
