@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +108,13 @@ Build = Callable[..., Site]
 def problem_lines(stdout: str) -> list[str]:
     """The ``path:line: level: message`` lines ``kb lint`` printed."""
     return [line for line in stdout.splitlines() if line.strip()]
+
+
+def mkdocs_build(project: Path, site: Path) -> None:
+    """``mkdocs build`` of ``project`` into ``site``, in a child process, as a user runs it."""
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(site)],
+        cwd=project,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )

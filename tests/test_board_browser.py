@@ -7,10 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
 import statistics
-import subprocess
-import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ from typing import Any
 
 import pytest
 from browsing import serve
-from support import REPO
+from support import REPO, mkdocs_build
 
 STATES = ["overdue", "due-soon", "open", "done", "wont-do"]
 WIDTHS = [1280, 390]
@@ -56,12 +53,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     root = tmp_path_factory.mktemp(request.param)
     project = REPO if request.param == "example" else _generated_library(root / "project")
     site_dir = root / "site"
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(site_dir)],
-        cwd=project,
-        check=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    mkdocs_build(project, site_dir)
     with serve(site_dir) as url:
         yield site_dir, url
 
