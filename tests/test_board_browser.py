@@ -4,19 +4,19 @@ wider than the window, on a desktop or a phone."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import statistics
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browsing import serve
-from support import REPO, mkdocs_build
+from support import REPO, generator, mkdocs_build
 
 STATES = ["overdue", "due-soon", "open", "done", "wont-do"]
 WIDTHS = [1280, 390]
@@ -36,14 +36,10 @@ plugins:
 
 def _generated_library(root: Path) -> Path:
     """A library no one here wrote: the benchmarks' generator, at a size a test can read."""
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(textwrap.dedent(GENERATED), encoding="utf-8")
-    module.generate(40, root / "postmortems", seed=7)
+    generator().generate(40, root / "postmortems", seed=7)
     return root
 
 
@@ -67,17 +63,11 @@ def expected_figures(items: list[dict[str, Any]], started: dict[str, str]) -> di
     on_time = [item["completed"] <= item["due"] for item in dated]  # ISO dates compare as dates
     figures["on-time"] = f"{math.floor(sum(on_time) / len(on_time) * 100 + 0.5)}%" if on_time else "n/a"
     days = [
-        (_date(item["completed"]) - _date(started[item["postmortem"]][:10])).days  # the start in its own offset
+        (date.fromisoformat(item["completed"]) - date.fromisoformat(started[item["postmortem"]][:10])).days
         for item in done
     ]
     figures["days-to-done"] = f"{statistics.median(days):g}" if days else "n/a"
     return figures
-
-
-def _date(iso: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(iso)
 
 
 def shown_figures(page: Any) -> dict[str, str]:

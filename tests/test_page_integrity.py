@@ -96,6 +96,7 @@ def test_a_marker_written_in_a_trusted_narrative_stays_a_comment_and_breaks_noth
     assert page.count('class="pm-badges"') == 1
     assert page.index('class="pm-badges"') < page.index("The end.")
     assert "<!--" in page[page.index("The end.") - 80 :]  # the comments are still comments
+    assert "<!-- kb:html 7 (as written in the narrative) -->" in page  # inert: no fragment is sought for it
 
 
 # --- ids and the table of contents -----------------------------------------------------------

@@ -9,7 +9,6 @@ the home page must not list postmortems in its nav.
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import json
 import logging
 import multiprocessing
@@ -28,12 +27,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from support import REPO, Kb
+from support import Kb, generator
 
 from kb.build.messages import CheckedFiles
 from kb.build.pipeline import PARALLEL_FROM, LibraryBuild, Session, build_library
@@ -61,14 +59,6 @@ nav:
   - index.md
   - postmortems/index.md
 """
-
-
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def built_site(root: Path, count: int) -> tuple[Path, list[str]]:

@@ -361,20 +361,20 @@ class _Matcher:
                 hits.append((m.start(), rule, _one_line(m.group()), problem, suggestion))
         if self.failed_to and "fail" in lower:
             for m in _FAILED_RE.finditer(text):
-                subject = self.failed_to_subject(text, m.start())
-                if subject:
+                subject = self.person_subject(text, m.start())
+                if subject is not None:
                     start = m.start() - len(subject)
                     hits.append((start, FAILED_TO, _one_line(text[start : m.end()]), *_FAILED))
         if self.should_have and ("'ve" in lower or "have" in lower):
             for m in _SHOULD_HAVE_RE.finditer(text):
-                subject = self.failed_to_subject(text, m.start(), elided=True)
+                subject = self.person_subject(text, m.start(), elided=True)
                 if subject is not None:
                     start = m.start() - len(subject)
                     hits.append((start, SHOULD_HAVE, _one_line(text[start : m.end()]), *_COUNTERFACTUAL))
         if self.forgot and ("forg" in lower or "neglect" in lower or "overlook" in lower):
             for m in _FORGOT_RE.finditer(text):
-                subject = self.failed_to_subject(text, m.start(), names=True)
-                if subject:
+                subject = self.person_subject(text, m.start(), names=True)
+                if subject is not None:
                     start = m.start() - len(subject)
                     hits.append((start, FORGOT, _one_line(text[start : m.end()]), *_FORGOT))
         if self.person and person_field:
@@ -390,10 +390,10 @@ class _Matcher:
                 seen.add(start)
                 yield rule, phrase, start, problem, suggestion
 
-    def failed_to_subject(self, text: str, end: int, *, elided: bool = False, names: bool = False) -> str | None:
-        """The person ending ``text[:end]`` (the text up to "failed to"), or "" when the
-        subject is not a person. With ``elided``, a clause with no subject at all (a list
-        item, a heading) counts as a person's, and gives "" rather than ``None``; with
+    def person_subject(self, text: str, end: int, *, elided: bool = False, names: bool = False) -> str | None:
+        """The person whose words end ``text[:end]`` (the text up to "failed to", say), or
+        ``None`` when the subject is not a person. With ``elided``, a clause with no
+        subject at all (a list item, a heading) counts as a person's and gives ""; with
         ``names``, so does a capitalised word that is not one of the postmortem's things."""
         start = max(0, end - _SUBJECT_WINDOW)
         clause = text[start:end]
@@ -412,7 +412,7 @@ class _Matcher:
                 return clause[m.start("subject") :]
         if elided and not clause.strip(" \t*+->#0123456789"):
             return ""
-        return "" if not elided else None
+        return None
 
     def is_person(self, name: str) -> bool:
         """A full name always is; a first or last name alone only if never written in lower case.
