@@ -66,7 +66,7 @@ NARRATIVES: dict[str, Callable[[], str]] = {
     # shape, every limit reached with Markdown's slowest input (unclosed links).
     "failed-to-paragraphs": lambda: ("He failed to notice the alert. " * 4 + "\n\n") * 1_900,
     "at-every-limit": lambda: (
-        "".join("    " * i + "- level [a](b)\n" for i in range(20))
+        "".join("    " * i + "- level [a](#b)\n" for i in range(20))
         + "\n"
         + ("<div>" * 50 + "x" + "</div>" * 50 + "\n\n")
         + ("[a](b " * 990 + "\n\n") * 10

@@ -125,6 +125,11 @@ class LibraryBuild:
         self._stages = Stages(self.library, self.options, self.seconds)  # for what the worker does not deliver
 
     @property
+    def files(self) -> dict[str, Path]:
+        """Files the narratives link, published with their pages: docs-relative path -> the file."""
+        return self.library.links.files
+
+    @property
     def index_dir(self) -> Path:
         return self.options.engine.directory
 
@@ -156,6 +161,20 @@ class LibraryBuild:
             entry.id = narrative_id(entry.id)
             entries += entry.children
         return head + inert_markers(narrative_html(html, trusted=self.library.settings.trust_html))
+
+    def anchors(self, path: str, ids: set[str]) -> set[str]:
+        """The ids a link may name on page ``path``, given ``ids``, those its Markdown
+        gave: a postmortem page's narrative ids carry their prefix, and its deferred
+        sections add theirs."""
+        page = self._by_path.get(path)
+        if page is None or page.head is None:
+            return ids
+        deferred, tokens = set(), list(self.headings(path))
+        while tokens:
+            token = tokens.pop()
+            deferred.add(token["id"])
+            tokens += token["children"]
+        return {narrative_id(i) for i in ids} | deferred
 
     def headings(self, path: str) -> list[dict[str, Any]]:
         """The headings of page ``path`` that its deferred HTML holds, as toc tokens, in

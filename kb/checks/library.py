@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from kb.checks import action_item_rules, blameless, narrative
+from kb.checks import action_item_rules, blameless, links, narrative
 from kb.format.model import Cause, Postmortem, ReadingList
 from kb.format.problems import Problem, did_you_mean
 from kb.format.schema import INVALID, SLUG_PATTERN, Checker, check, show
@@ -72,6 +72,7 @@ class Library:
     causes: dict[str, Cause]  # those this build lists (``_listed_causes``), not the whole catalog
     reading: ReadingList
     problems: list[Problem] = field(default_factory=list)
+    links: links.NarrativeLinks = field(default_factory=links.NarrativeLinks)  # the narratives' links and files
     files: int = 0  # postmortem files read, valid or not, any audience
     # What it was read from (every file's path and content, the settings, the catalogs),
     # as a digest: two processes that read the library can tell they read the same one.
@@ -179,6 +180,14 @@ class _Loader:
         trees = {id(pm): tree for pm, tree, _ok in candidates}
         included, respelled = _one_spelling([pm for pm in valid if pm.visibility in allowed], trees)
         self.problems += respelled
+        narrative_links = links.resolve(
+            [pm for pm, _tree, _ok in candidates],
+            {pm.slug for pm in valid},
+            {pm.slug for pm in included},
+            self.source_dir,
+            self.rel(self.source_dir),
+        )
+        self.problems += narrative_links.problems
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
         reading = self.load_reading({pm.slug for pm in valid}, {pm.slug for pm in included})
         return Library(
@@ -188,6 +197,7 @@ class _Loader:
             causes=_listed_causes(catalog, included, allowed),
             reading=reading,
             problems=sorted(set(self.problems)),
+            links=narrative_links,
             files=len(files),
             sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from kb.analysis.similarity import Similar
 from kb.checks.completeness import completeness, shows_checklist
+from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Impact, Postmortem
 from kb.pages import pagefind_markup
@@ -15,6 +17,7 @@ from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anc
 from kb.pages.rendering import render, render_head
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
+from kb.render.sanitize import narrative_id
 from kb.render.times import clock, moment, span
 
 IMPACT_LABELS = {
@@ -132,13 +135,28 @@ def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[
     return [(pm_anchor(s.pm, page, ctx), "; ".join(s.reasons)) for s in similar]
 
 
-def postmortem_markdown(pm: Postmortem) -> str:
-    """The page's Markdown: the narrative, as its author wrote it. It needs nothing but
-    the postmortem, so a build has it before any analysis."""
+def postmortem_markdown(pm: Postmortem, links: list[Resolved]) -> str:
+    """The page's Markdown: the narrative, as its author wrote it, with its ``links`` to
+    other postmortems and files leading to where they are on the site. It needs nothing
+    but the loaded library, so a build has it before any analysis."""
     # The left sidebar would be empty (postmortems are not in the nav): give the page its
     # width instead. Tags go to Material's tags plugin.
     front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags})
-    return str(front) + pm.body.strip("\n") + "\n"  # str(): Markup + text would escape the text
+    return str(front) + _site_links(pm, links).strip("\n") + "\n"  # str(): Markup + text would escape the text
+
+
+def _site_links(pm: Postmortem, links: list[Resolved]) -> str:
+    """``pm``'s narrative with each link's target replaced by its page's or file's path
+    from this page, which MkDocs checks and turns into a URL like any other."""
+    parts, done = [], 0
+    page = urls.postmortem(pm.slug)
+    for link in links:
+        fragment = link.rest
+        if link.to_narrative and fragment.startswith("#"):  # a heading of that page's narrative
+            fragment = "#" + narrative_id(fragment[1:])
+        parts += [pm.body[done : link.start], quote(urls.relative(page, link.page)), fragment]
+        done = link.end
+    return "".join(parts) + pm.body[done:]
 
 
 TEMPLATE = "postmortem.html.j2"
@@ -172,4 +190,5 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
         pagefind=pagefind_markup.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind_markup.OFF,
     )
-    return Rendered(postmortem_markdown(pm), sections.deferred, sections.toc)
+    markdown = postmortem_markdown(pm, ctx.library.links.resolved.get(pm.slug, []))
+    return Rendered(markdown, sections.deferred, sections.toc)

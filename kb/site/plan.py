@@ -87,7 +87,7 @@ def plan(library: Library, links: Links) -> list[Page]:
         Page(
             urls.postmortem(pm.slug),
             lambda ctx, pm=pm: postmortem_page(pm, ctx),
-            markdown=postmortem_markdown(pm),
+            markdown=postmortem_markdown(pm, library.links.resolved.get(pm.slug, [])),
             head=postmortem_head(pm),
         )
         for pm in library.postmortems

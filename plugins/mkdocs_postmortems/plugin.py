@@ -87,6 +87,7 @@ class PostmortemsPlugin(BasePlugin):
         by_url = {f.dest_uri: f for f in files}  # hand-written pages a generated one might replace
         generated = [
             *(File.generated(config, asset.path, content=asset.content) for asset in build.assets),
+            *(File.generated(config, path, abs_src_path=str(source)) for path, source in build.files.items()),
             # A page's Markdown may come later: from on_page_read_source, when MkDocs reads it.
             *(
                 File.generated(
@@ -121,6 +122,8 @@ class PostmortemsPlugin(BasePlugin):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # After Markdown, before the theme and the search plugin index the page.
         assert self.build
+        if page.present_anchor_ids is not None:  # what MkDocs checks links to this page's headings against
+            page.present_anchor_ids = self.build.anchors(page.file.src_uri, page.present_anchor_ids)
         return self.build.content(page.file.src_uri, html, page.toc)
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
