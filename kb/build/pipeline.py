@@ -78,7 +78,7 @@ def _work(
                 library = load(settings, project_dir, cache)
         send(Loaded(library.sources))  # the build checks it read the same files
         stages = Stages(library, options, seconds, prefix="worker ")
-        for message in stages.run(_plan(library)):
+        for message in stages.run(_plan(library, options.serving)):
             send(message)
     except Exception:  # reported, and the build does the work itself
         send(Failed(traceback.format_exc()))
@@ -97,9 +97,9 @@ class _WorkerHelper:
         return [file for message in self.worker.poll(CheckedFiles) for file in message.files]
 
 
-def _plan(library: Library) -> list[Page]:
+def _plan(library: Library, serving: bool) -> list[Page]:
     """Every page of the site; the worker's list is the build's."""
-    return plan(library, link(library.postmortems))
+    return plan(library, link(library.postmortems), serving)
 
 
 @dataclass
@@ -316,7 +316,9 @@ def build_library(
     session = session or Session(serving=False)
     seconds: dict[str, float] = {}
     # Chosen now, so that an engine whose extra is missing fails before any work.
-    options = SiteOptions(engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url)
+    options = SiteOptions(
+        engine_for(settings, settings.cache_path(project_dir)), directory_urls, site_url, session.serving
+    )
     source_dir = settings.source_dir(project_dir)
     # A daemon process (a multiprocessing.Pool's worker running the build) may not start
     # one, and on a single core it would only take turns with this process.
@@ -334,7 +336,7 @@ def build_library(
             if worker_in_use:
                 worker_in_use.position = 2**31 - 1  # loaded: the worker checks no more files for this process
             with timed(seconds, "plan"):
-                pages = _plan(library)
+                pages = _plan(library, options.serving)
     except BaseException:
         if worker_in_use:
             _release_worker(worker_in_use, own_worker, cancel=True)
@@ -351,6 +353,7 @@ class Session:
     The worker checks only the files its own cache lacks, so the two are kept together."""
 
     def __init__(self, serving: bool) -> None:
+        self.serving = serving
         self.worker = Worker() if serving else None
         self.cache: ParseCache[CheckedFile] = ParseCache()
 

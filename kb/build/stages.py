@@ -38,6 +38,7 @@ class SiteOptions:
     engine: SearchEngine  # holds only its folder: it can go to the worker
     directory_urls: bool
     site_url: str | None
+    serving: bool = False  # ``mkdocs serve``: a postmortem with errors gets a page that lists them
 
 
 class Stages:

@@ -73,6 +73,8 @@ class Library:
     reading: ReadingList
     problems: list[Problem] = field(default_factory=list)
     links: links.NarrativeLinks = field(default_factory=links.NarrativeLinks)  # the narratives' links and files
+    # By the id each would have: the files this audience would see, had they no errors.
+    unpublished: dict[str, Unpublished] = field(default_factory=dict)
     files: int = 0  # postmortem files read, valid or not, any audience
     # What it was read from (every file's path and content, the settings, the catalogs),
     # as a digest: two processes that read the library can tell they read the same one.
@@ -81,6 +83,14 @@ class Library:
     @property
     def by_id(self) -> dict[str, Postmortem]:
         return {pm.slug: pm for pm in self.postmortems}
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """A postmortem file with errors: no page, until they are fixed."""
+
+    source: str  # its path, as problems name it
+    title: str  # its title, or its file name when it has none that can be read
 
 
 class Helper(Protocol):
@@ -163,6 +173,7 @@ class _Loader:
         catalog = self.load_causes()
         files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
         candidates = []
+        read: list[tuple[Path, _Parsed | None]] = []
         sources = hashlib.blake2b(self.fingerprint(catalog), digest_size=16)
         for index, path in enumerate(files):
             if helper and index % HELPER_POLL == 0:
@@ -173,6 +184,7 @@ class _Loader:
             sources.update(os.fsencode(key[0]) + key[1])  # a name need not be UTF-8
             parsed, problems = self.checked(key, path, catalog, data)
             self.problems += problems
+            read.append((path, parsed))
             if parsed is not None:
                 candidates.append(parsed)
         valid = self.check_across(candidates)
@@ -198,9 +210,26 @@ class _Loader:
             reading=reading,
             problems=sorted(set(self.problems)),
             links=narrative_links,
+            unpublished=self.unpublished(read, {pm.slug for pm in included}, allowed),
             files=len(files),
             sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
         )
+
+    def unpublished(
+        self, read: list[tuple[Path, _Parsed | None]], included: set[str], allowed: frozenset[str]
+    ) -> dict[str, Unpublished]:
+        """The files with errors, by the id each would have: the one it names, or its file
+        name's, when that is free and safe as a page name."""
+        with_errors = {p.path for p in self.problems if p.level == "error"}
+        found: dict[str, Unpublished] = {}
+        for path, parsed in read:
+            rel = self.rel(path)
+            if rel not in with_errors or (parsed and parsed.pm.visibility not in allowed):
+                continue
+            slug = parsed.pm.slug if parsed else path.stem
+            if _SLUG.match(slug) and slug not in RESERVED and slug not in included:
+                found.setdefault(slug, Unpublished(rel, (parsed.pm.title if parsed else "") or path.name))
+        return found
 
     # --- data files ---------------------------------------------------------------
 

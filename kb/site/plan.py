@@ -27,6 +27,7 @@ from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import group_page
 from kb.pages.postmortem import postmortem_head, postmortem_markdown, postmortem_page
+from kb.pages.unpublished import unpublished_page
 from kb.render.deferred import Rendered
 
 # Assets every page may need: plain files, no framework, nothing fetched from a CDN.
@@ -80,9 +81,10 @@ def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
     return render
 
 
-def plan(library: Library, links: Links) -> list[Page]:
+def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     """Every page, postmortems first: they are most of the site, and their Markdown is
-    ready, so a site generator can start on them while the other pages are rendered."""
+    ready, so a site generator can start on them while the other pages are rendered.
+    While ``serving``, a postmortem with errors gets a page that lists them."""
     pages = [
         Page(
             urls.postmortem(pm.slug),
@@ -101,6 +103,10 @@ def plan(library: Library, links: Links) -> list[Page]:
         *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
         *learning_pages(),
     ]
+    if serving:
+        for slug, unpublished in library.unpublished.items():
+            markdown = unpublished_page(unpublished, library)
+            pages.append(Page(urls.postmortem(slug), lambda ctx, md=markdown: Rendered(md, {}, []), markdown=markdown))
     if library.settings.pagefind:  # the search page; Pagefind indexes the site after the build
         search = pagefind_markup.search_page()
         pages.append(Page(pagefind_markup.PAGE, lambda ctx: Rendered(search, {}, []), in_nav=True, markdown=search))
