@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from support import MKDOCS_YML, VALID_POSTMORTEM, Build, Kb, WriteProject, problem_lines
+from support import MKDOCS_YML, VALID_POSTMORTEM, Build, Kb, WriteProject, generator, problem_lines
 
 # Two more postmortems, without action items (the same ones open twice would be warnings).
 _WITHOUT_ITEMS = re.sub(r"action_items:.*?(?=---)", "", VALID_POSTMORTEM, flags=re.S)
@@ -145,3 +145,30 @@ def test_lint_strict_and_build_strict_agree(write_project: WriteProject, kb: Kb,
     linted, _, _ = kb(project, "lint", "--strict")
     built = mkdocs_strict(project)
     assert (linted == 0) == (built == 0) == (body == WORKING), (linted, built)
+
+
+def test_a_generated_library_with_links_and_images_agrees(tmp_path: Path, kb: Kb) -> None:
+    """A library no one here wrote: sibling links and an image resolve, and a broken link
+    and a missing image fail lint and build alike."""
+    project = tmp_path / "generated"
+    ids = generator().generate(30, project / "postmortems", seed=3)
+    config = MKDOCS_YML.replace("  name: material\n", "  name: material\n  font: false\n")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (project / "docs").mkdir()
+    (project / "docs/index.md").write_text("# Home\n", encoding="utf-8")
+    files = {pm_id: next((project / "postmortems").glob(f"*/{pm_id}.md")) for pm_id in ids}
+    public = [pm_id for pm_id, path in files.items() if 'visibility: "public"' in path.read_text(encoding="utf-8")]
+    source, target = files[public[0]], files[public[1]]
+    (source.parent / "graph.png").write_bytes(PNG)
+    relative = Path(os.path.relpath(target, source.parent)).as_posix()
+    written = source.read_text(encoding="utf-8")
+    source.write_text(written + f"\nSee [the other one]({relative}).\n\n![Graph](graph.png)\n", encoding="utf-8")
+    clean = (kb(project, "lint", "--strict")[0], mkdocs_strict(project))
+    site = project / "site" / "postmortems" / public[0]
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="../{public[1]}/"' in page and (site / source.parent.name / "graph.png").read_bytes() == PNG
+    source.write_text(written + "\n[gone](nowhere.md) ![Graph](missing.png)\n", encoding="utf-8")
+    _, out, _ = kb(project, "lint")
+    assert len(link_warnings(out)) == 2, out
+    broken = (kb(project, "lint", "--strict")[0], mkdocs_strict(project))
+    assert ((clean[0] == 0) == (clean[1] == 0), broken[0] != 0, broken[1] != 0) == (True, True, True), (clean, broken)
