@@ -32,7 +32,9 @@ def narrative(body: str) -> str:
 def library(write_project: WriteProject, body: str) -> Path:
     project = write_project(
         {
-            "mkdocs.yml": MKDOCS_YML.replace("  name: material\n", "  name: material\n  font: false\n"),
+            # Strict about anchors too: a link to a heading that is not there fails the build.
+            "mkdocs.yml": MKDOCS_YML.replace("  name: material\n", "  name: material\n  font: false\n")
+            + "validation:\n  anchors: warn\n",
             "postmortems/2024/2024-03-12-pool.md": narrative(body),
             "postmortems/2024/2024-04-01-sibling.md": SIBLING,
             "postmortems/2023/2023-01-05-old.md": OLD,
@@ -48,7 +50,7 @@ WORKING = """\
 ## What happened
 
 Like [the sibling](2024-04-01-sibling.md), [last year's](../2023/2023-01-05-old.md),
-[its analysis](../2023/2023-01-05-old.md#what-happened) and [by id](2023-01-05-old).
+[its analysis](../2023/2023-01-05-old.md#what-happened) and [by id](2023-01-05-old); [above](#what-happened).
 
 ![Latency](latency%20graph.png) ![Queue][queue]
 
@@ -80,6 +82,7 @@ def test_links_to_sibling_files_and_ids_resolve_and_files_are_published(
         "../2023-01-05-old/",
         "../2023-01-05-old/#narrative-what-happened",  # the heading's id on that page
         "../2023-01-05-old/",
+        "#narrative-what-happened",
     ]
     old = site.page("2023-01-05-old")
     assert 'id="narrative-what-happened"' in old

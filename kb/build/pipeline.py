@@ -164,8 +164,9 @@ class LibraryBuild:
 
     def anchors(self, path: str, ids: set[str]) -> set[str]:
         """The ids a link may name on page ``path``, given ``ids``, those its Markdown
-        gave: a postmortem page's narrative ids carry their prefix, and its deferred
-        sections add theirs."""
+        gave. On a postmortem page: those, which its narrative's own links name (they
+        follow the prefix with them); the same with the narrative's prefix, which links
+        from other postmortems name; and its deferred sections' ids."""
         page = self._by_path.get(path)
         if page is None or page.head is None:
             return ids
@@ -174,7 +175,7 @@ class LibraryBuild:
             token = tokens.pop()
             deferred.add(token["id"])
             tokens += token["children"]
-        return {narrative_id(i) for i in ids} | deferred
+        return ids | {narrative_id(i) for i in ids} | deferred
 
     def headings(self, path: str) -> list[dict[str, Any]]:
         """The headings of page ``path`` that its deferred HTML holds, as toc tokens, in
