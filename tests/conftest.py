@@ -7,6 +7,7 @@ Nothing is mocked: every test works on files on disk, a real MkDocs build and th
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,12 @@ import pytest
 from browsing import CHROMIUM_ARGS, chromium
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from support import DEFAULT_FILES, Build, Kb, Site, WriteProject
+from support import DEFAULT_FILES, TODAY_EPOCH, Build, Kb, Site, WriteProject
+
+# Pinned for the whole session, before any test reads a library, and inherited by every
+# mkdocs and kb child process: whatever the calendar says, the example library is read on
+# the day its tests were counted for. A project that sets `today` still gets its own.
+os.environ["SOURCE_DATE_EPOCH"] = TODAY_EPOCH
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -250,7 +250,7 @@ TABLES = {
 }
 # 3 of the 4 items are done, 1 is overdue; of the 2 done items with a due date, 1 on time.
 FOLLOW_THROUGH = (
-    "3 of 4 action items done, 1 overdue today. Closed on time: 1 of the 2 done items with a due date (50%)."
+    "3 of 4 action items done, 1 overdue as of 2026-06-30. Closed on time: 1 of the 2 done items with a due date (50%)."
 )
 
 

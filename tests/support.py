@@ -8,10 +8,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The date the tests run on, through SOURCE_DATE_EPOCH (conftest.py): the example library,
+# which follows the build date, has its overdue and due-soon items counted for it.
+TODAY = date(2026, 6, 30)
+TODAY_EPOCH = str(int(datetime.combine(TODAY, time(), UTC).timestamp()))  # "1782777600"
 
 MKDOCS_YML = """\
 site_name: Test library

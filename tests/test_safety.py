@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import REPO, VALID_POSTMORTEM, Build, Kb, WriteProject
+from support import REPO, TODAY_EPOCH, VALID_POSTMORTEM, Build, Kb, WriteProject
 
 from kb.checks.library import load
 from kb.format.problems import Problem
@@ -258,7 +258,7 @@ def test_two_builds_of_the_example_library_are_identical(tmp_path: Path) -> None
             [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
             cwd=REPO,
             check=True,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1782777600"},
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": TODAY_EPOCH},
         )
         sites.append(site)
     first, second = ({p.relative_to(s): p.read_bytes() for p in s.rglob("*") if p.is_file()} for s in sites)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
-from datetime import datetime, tzinfo
+from dataclasses import asdict, replace
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from tqdm import tqdm
@@ -37,8 +38,16 @@ from kb.facade import (
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _load(args: argparse.Namespace) -> tuple[Project, Library]:
+def _open(args: argparse.Namespace) -> Project:
+    """The project of ``-f``, its ``today`` replaced by ``--today`` when given."""
     project = open_project(args.config_file)
+    if args.today is None:
+        return project
+    return replace(project, settings=replace(project.settings, today=args.today))
+
+
+def _load(args: argparse.Namespace) -> tuple[Project, Library]:
+    project = _open(args)
     return project, load_library(project.settings, project.root)
 
 
@@ -73,7 +82,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     project, library = _load(args)
     zone = project.settings.zone()
     try:
-        started = _started(args.started, zone)
+        started = _started(args.started, args.today, zone)
     except ValueError:
         print(
             f"kb new: --started {args.started!r} is not an ISO 8601 date or time, e.g. 2026-11-30T14:05",
@@ -87,12 +96,17 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _started(value: str | None, zone: tzinfo) -> datetime:
+def _started(value: str | None, today: date | None, zone: tzinfo) -> datetime:
     """When the incident started: ``value`` (a date, or a time without an offset, in the
-    library's zone), or now."""
-    if value is None:
+    library's zone); else the start of ``--today``; else now. Never the settings' date: a
+    ``today`` pinned in ``mkdocs.yml`` or by ``SOURCE_DATE_EPOCH`` must not misdate what
+    someone writes down now."""
+    if value is not None:
+        started = datetime.fromisoformat(value)
+    elif today is not None:
+        started = datetime.combine(today, time())
+    else:
         return datetime.now(zone).replace(second=0, microsecond=0)
-    started = datetime.fromisoformat(value)
     return started if started.tzinfo else started.replace(tzinfo=zone)
 
 
@@ -149,7 +163,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _iso_date(value: str) -> date:
+    """``--today``'s value: a calendar date written YYYY-MM-DD, and nothing looser, so a
+    script's typo is an error rather than another date."""
+    with contextlib.suppress(ValueError):
+        if (parsed := date.fromisoformat(value)).isoformat() == value:
+            return parsed
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-12-02")
+
+
 def _parser() -> argparse.ArgumentParser:
+    # Every command takes these, from this one parser: -f, and --today, so a script or a
+    # test can pin the date of any command the way SOURCE_DATE_EPOCH pins a build's.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-f",
@@ -158,13 +183,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the MkDocs configuration to read the plugin's settings from (default: mkdocs.yml)",
     )
+    common.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date to compute action-item states for (default: the plugin's today option, else "
+        "SOURCE_DATE_EPOCH, else the current date); kb new dates a postmortem without --started on it",
+    )
     parser = argparse.ArgumentParser(prog="kb", description="Work with a library of postmortems.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     new = commands.add_parser("new", parents=[common], help="write a new postmortem from the template")
     new.add_argument("title", help="the postmortem's title, in quotes")
-    new.add_argument("--started", metavar="WHEN", help="when impact began, ISO 8601 (default: now); it dates the id")
+    new.add_argument(
+        "--started", metavar="WHEN", help="when impact began, ISO 8601 (default: now, or --today); it dates the id"
+    )
     new.add_argument("--type", choices=["incident", "near-miss"], default="incident")
     new.add_argument("--service", action="append", default=[], metavar="NAME", help="a service involved (repeat)")
     new.set_defaults(run=cmd_new)

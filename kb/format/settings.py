@@ -53,7 +53,8 @@ class SettingsError(UserError, ValueError):
 class Settings:
     source: str = spec("folder of postmortems, relative to `mkdocs.yml`", default="postmortems")
     today: date | None = spec(
-        "the date action-item states are computed for; else `SOURCE_DATE_EPOCH`, else the build date"
+        'pins the date that action-item states and "this week" are computed for; best left unset: then '
+        "`SOURCE_DATE_EPOCH`, else the build date"
     )
     audience: Visibility = spec("which postmortems this build holds: see Audiences", default="internal")
     timezone: str = spec("IANA zone for times without an offset, and for display", default="UTC")

@@ -126,6 +126,7 @@ def cause_page(key: str, ctx: Context) -> Rendered:
         occurrences=[Occurrence(pm_row(pm, page, ctx), details[pm.slug]) for pm in pms],
         came_back=came_back,
         items=items,
+        states_as_of=ctx.states_as_of,
         story=story(key, pms, fixes, ctx),
         all_causes=urls.relative(page, urls.CAUSES),
     )

@@ -35,6 +35,12 @@ class Context:
     def state(self, item: ActionItem) -> State:
         return action_item_states.state(item, self.library.today, self.library.settings.due_soon_days)
 
+    @property
+    def states_as_of(self) -> str:
+        """The line under a table of ``state``s: they hold on the build's date, and a page
+        is read for months after it was built."""
+        return f"States as of {self.library.today.isoformat()}."
+
     def badges(self, pm: Postmortem) -> Markup:
         if pm.slug not in self._badges:
             self._badges[pm.slug] = badges(pm, self.library.settings.severities)

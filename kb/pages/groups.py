@@ -44,5 +44,6 @@ def group_page(kind: str, group: Group, ctx: Context) -> Rendered:
             for key, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CAUSES]
         ],
         open_items=open_items,
+        states_as_of=ctx.states_as_of,
         explorer=f"{explorer}?{urlencode({kind: group.name})}",
     )

@@ -42,8 +42,11 @@ def this_week(library: Library) -> list[Anniversary]:
 
 
 def this_week_in_history(library: Library) -> str:
-    """A Markdown fragment (links relative to the home page ``index.md``)."""
-    return render("history.md.j2", week=library.today.isocalendar().week, entries=this_week(library)).markdown
+    """A Markdown fragment (links relative to the home page ``index.md``). It names the
+    week and the date it was built on: the page is read long after."""
+    year, week, _ = library.today.isocalendar()
+    entries = this_week(library)
+    return render("history.md.j2", year=year, week=week, as_of=library.today, entries=entries).markdown
 
 
 # Where a home page asks for the fragment; a page without it is left as written.

@@ -369,7 +369,8 @@ def _follow_through_takeaway(library: Library, items: list[ActionItem]) -> str:
     states = Counter(action_item_states.state(i, library.today, library.settings.due_soon_days) for i in items)
     timed = [i for i in items if i.status == "done" and i.completed and i.due]
     on_time = sum(1 for i in timed if i.completed <= i.due)
-    sentence = f"{states['done']} of {plural(len(items), 'action item')} done, {states['overdue']} overdue today."
+    overdue = f"{states['overdue']} overdue as of {library.today.isoformat()}"
+    sentence = f"{states['done']} of {plural(len(items), 'action item')} done, {overdue}."
     if timed:
         share = _percent(on_time, len(timed))
         sentence += f" Closed on time: {on_time} of the {len(timed)} done items with a due date ({share})."
@@ -420,5 +421,6 @@ def insights_page(library: Library) -> Rendered:
         # The charts are pictures of numbers; searching them finds nothing useful.
         meta=meta({"title": "Insights", "search": {"exclude": True}}),
         total=len(library.postmortems),
+        as_of=library.today,
         charts=insights(library),
     )

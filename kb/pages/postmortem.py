@@ -184,6 +184,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         came_back=came_back(pm, ctx),
         causes=cause_views(pm, ctx),
         items=[(item, state_badge(ctx.state(item))) for item in pm.action_items],
+        states_as_of=ctx.states_as_of,
         timeline=[(clock(e.at, ctx.zone, pm.started), e.event) for e in pm.timeline],
         zone_name=pm.started.astimezone(ctx.zone).tzname(),
         related=[pm_anchor(r, page, ctx) for r in related],
