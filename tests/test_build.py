@@ -6,10 +6,12 @@ import html
 import re
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from mkdocs.structure.toc import get_toc
 from mkdocs_postmortems import material_toc
 from support import MKDOCS_YML, REPO, VALID_POSTMORTEM, Build, WriteProject
 
@@ -272,12 +274,75 @@ def test_generated_sections_are_in_the_table_of_contents_before_the_narrative(
     anchors = re.findall(r'href="#([^"]+)"', toc)
     cause = "change-reached-every-host-at-once"  # its title, from causes.yml
     assert anchors == ["summary", "contributing-causes", cause, "action-items", "narrative-what-happened"]
-    assert material_toc.MARK not in page  # the stand-in entry was replaced
+    assert "kb:toc" not in page  # the stand-in entry was replaced
     causes = toc[toc.index('href="#contributing-causes"') : toc.index('href="#action-items"')]
     assert '<ul class="md-nav__list">' in causes  # the cause is nested under its section
     for anchor in anchors:  # each entry leads somewhere on the page
         assert f'id="{anchor}"' in page
     assert "kb:html" not in page  # every deferred fragment is in place
+
+
+# A postmortem with a narrative of two sections, one related postmortem and one similar
+# (it shares the cause and the service).
+CROSS_REFERENCED = {
+    "postmortems/good.md": VALID_POSTMORTEM.replace("summary:", "related: [other]\nsummary:", 1)
+    + "\n## Analysis\n\nThe pool was sized for last year.\n",
+    "postmortems/other.md": draft("Search reindex stalled", "2024-02-01T09:00:00+00:00"),
+    "postmortems/alike.md": draft(
+        "Checkout pool config reached every pod",
+        "2024-01-10T09:00:00+00:00",
+        "services: [checkout-api]",
+        "causes: [{key: global-rollout}]",
+    ),
+}
+# A site's own table-of-contents entry, unlike Material's: the plugin cannot write its entries.
+OWN_TOC_ITEM = """\
+<li class="md-nav__item"><a href="{{ toc_item.url }}" class="md-nav__link">{{ toc_item.title }}</a>
+{%- if toc_item.children %}<ul>
+{%- for toc_item in toc_item.children %}{% include "partials/toc-item.html" %}{% endfor %}
+</ul>{% endif %}</li>
+"""
+
+
+@pytest.mark.parametrize(
+    "theme",
+    [
+        "{name: material, font: false}",  # one stand-in entry for the headings on each side of the narrative
+        "{name: material, font: false, custom_dir: overrides}",  # every entry through the site's own partial
+        "mkdocs",  # MkDocs' own theme: every entry, in its markup
+    ],
+)
+def test_the_narrative_comes_before_the_cross_references_on_the_page_and_in_its_contents(
+    write_project: WriteProject, build: Build, theme: str
+) -> None:
+    config = MKDOCS_YML.replace("theme:\n  name: material\n", f"theme: {theme}\n")
+    project = write_project(
+        {"mkdocs.yml": config, "overrides/partials/toc-item.html": OWN_TOC_ITEM, **CROSS_REFERENCED}
+    )
+
+    page = build(project).html("postmortems/good/index.html")
+
+    article = page[page.index('id="summary"') :]
+    order = ["<hr>", 'id="narrative-what-happened"', 'id="narrative-analysis"', "sized for last year."]
+    order += ['id="related-postmortems"', 'id="similar-postmortems"']
+    assert [article.index(part) for part in order] == sorted(article.index(part) for part in order)
+    sections = ["summary", "contributing-causes", "action-items", "narrative-what-happened", "narrative-analysis"]
+    sections += ["related-postmortems", "similar-postmortems"]
+    contents = re.findall(r'<a href="#([^"]+)" class="(?:md-nav__link|nav-link)"', page)
+    assert [anchor for anchor in contents if anchor in sections] == sections  # in page order, each once
+    assert "kb:toc" not in page and "kb:html" not in page  # every stand-in and fragment is in place
+
+
+def test_a_postmortem_without_a_narrative_has_no_rule_before_its_cross_references(
+    write_project: WriteProject, build: Build
+) -> None:
+    told = CROSS_REFERENCED["postmortems/good.md"]
+    project = write_project({**CROSS_REFERENCED, "postmortems/good.md": told[: told.index("## What happened")]})
+
+    page = build(project).page("good")
+
+    assert "Related postmortems" in page and "Similar postmortems" in page
+    assert "<hr" not in page
 
 
 HEADINGS = [
@@ -289,21 +354,30 @@ HEADINGS = [
     },
     {"level": 2, "id": "timeline", "name": "Timeline", "children": []},
 ]
+AFTER = [{"level": 2, "id": "related-postmortems", "name": "Related postmortems", "children": []}]
 
 
-def test_deferred_headings_are_written_in_the_toc_as_material_writes_them() -> None:
-    """The plugin gives Material one stand-in entry and writes the rest itself (it is
-    cheaper): the result must be what Material's own partial makes of every entry."""
+@pytest.mark.parametrize(("before", "after"), [(HEADINGS, AFTER), (HEADINGS, []), ([], AFTER)])
+def test_deferred_headings_are_written_in_the_toc_as_material_writes_them(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> None:
+    """The plugin gives Material one stand-in entry for the deferred headings on each side
+    of the narrative's and writes the rest itself (it is cheaper): the result must be what
+    Material's own partial makes of every entry, in page order."""
     env = load_config(config_file=str(REPO / "mkdocs.yml")).theme.get_env()
     item = env.get_template("partials/toc-item.html")
+    narrative = get_toc([{"level": 2, "id": "narrative-what-happened", "name": "What happened", "children": []}])
+
+    def written(stand_in: bool) -> str:
+        toc = material_toc.with_headings(before, narrative, after, stand_in)
+        return "<ul>" + "".join(item.render(toc_item=entry) for entry in toc) + "</ul>"
 
     def squeeze(markup: str) -> str:
         return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", markup)).strip()
 
-    materials = "".join(item.render(toc_item=entry) for entry in material_toc.with_headings(HEADINGS, [], False))
-    stand_in = "".join(item.render(toc_item=entry) for entry in material_toc.with_headings(HEADINGS, [], True))
-    assert material_toc.MARK in stand_in
-    assert squeeze(material_toc.fill(f"<ul>{stand_in}</ul>", HEADINGS)) == squeeze(f"<ul>{materials}</ul>")
+    stand_ins = written(stand_in=True)
+    assert stand_ins.count("kb:toc") == bool(before) + bool(after)
+    assert squeeze(material_toc.fill(stand_ins, before, after)) == squeeze(written(stand_in=False))
 
 
 def test_the_toc_shortcut_is_used_only_where_the_theme_writes_entries_as_material_does(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kb.analysis.links import link
 from kb.build.memory import long_lived
@@ -41,7 +41,7 @@ from kb.format.settings import Settings
 from kb.load.cache import CacheKey, ParseCache
 from kb.load.sources import discover
 from kb.pages.history import HOME, with_this_week
-from kb.render.deferred import Rendered, fill_deferred, inert_markers
+from kb.render.deferred import Rendered, Toc, fill_deferred, inert_markers
 from kb.render.sanitize import narrative_html, narrative_id
 from kb.search.choice import engine_for
 from kb.search.engine import UpdateStats
@@ -150,17 +150,18 @@ class LibraryBuild:
 
     def content(self, path: str, html: str, toc: Iterable[TocEntry]) -> str:
         """Page ``path`` as HTML, once its Markdown is converted: a postmortem page gets its
-        head, and its narrative, which is the author's, is made safe to join it. The
-        entries of ``toc``, the narrative's headings, are updated in place to its ids."""
-        head = self._by_path[path].head if path in self._by_path else None
-        if head is None:
+        head and its tail, and its narrative, which is the author's, is made safe to go
+        between them. The entries of ``toc``, the narrative's headings, are updated in
+        place to its ids."""
+        page = self._by_path.get(path)
+        if page is None or page.head is None:
             return html
         entries = list(toc)
         while entries:
             entry = entries.pop()
             entry.id = narrative_id(entry.id)
             entries += entry.children
-        return head + inert_markers(narrative_html(html, trusted=self.library.settings.trust_html))
+        return page.head + inert_markers(narrative_html(html, trusted=self.library.settings.trust_html)) + page.tail
 
     def anchors(self, path: str, ids: set[str]) -> set[str]:
         """The ids a link may name on page ``path``, given ``ids``, those its Markdown
@@ -170,17 +171,21 @@ class LibraryBuild:
         page = self._by_path.get(path)
         if page is None or page.head is None:
             return ids
-        deferred, tokens = set(), list(self.headings(path))
+        before, after = self.headings(path)
+        deferred, tokens = set(), [*before, *after]
         while tokens:
             token = tokens.pop()
             deferred.add(token["id"])
             tokens += token["children"]
         return ids | {narrative_id(i) for i in ids} | deferred
 
-    def headings(self, path: str) -> list[dict[str, Any]]:
-        """The headings of page ``path`` that its deferred HTML holds, as toc tokens, in
-        page order; they come before the page's own."""
-        return self._page(path).toc if path in self._by_path else []
+    def headings(self, path: str) -> tuple[Toc, Toc]:
+        """The headings of page ``path`` that its deferred HTML holds, as toc tokens in
+        page order: those that come before the page's own headings, and those after."""
+        if path not in self._by_path:
+            return [], []
+        rendered = self._page(path)
+        return rendered.toc, rendered.toc_after
 
     def output(self, path: str, html: str) -> str:
         """The finished page ``path`` with its deferred HTML in place. Once per page: the

@@ -1,7 +1,8 @@
-"""One postmortem's page: header, structured sections, cross-links, then the narrative."""
+"""One postmortem's page: header and structured sections, the narrative, then cross-links."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from kb.format import urls
 from kb.format.model import Impact, Postmortem
 from kb.pages import pagefind_markup
 from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, reason_it_applies, state_badge
-from kb.pages.rendering import render, render_head
+from kb.pages.rendering import render, render_frame
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
 from kb.render.sanitize import narrative_id
@@ -162,11 +163,11 @@ def _site_links(pm: Postmortem, links: list[Resolved]) -> str:
 TEMPLATE = "postmortem.html.j2"
 
 
-def postmortem_head(pm: Postmortem) -> str:
-    """The page's HTML before the narrative: the template's own output, which places its
-    deferred sections around the summary. It is HTML already, so Markdown converts only
-    what the author wrote, and all of that is the sanitizer's."""
-    return render_head(TEMPLATE, pm=pm)
+def postmortem_frame(pm: Postmortem) -> tuple[str, str]:
+    """The page's HTML before the narrative and after it: the template's own output, which
+    places its deferred sections around the summary and the narrative. It is HTML already,
+    so Markdown converts only what the author wrote, and all of that is the sanitizer's."""
+    return render_frame(TEMPLATE, pm=pm)
 
 
 def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
@@ -192,4 +193,4 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         pagefind=pagefind_markup.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind_markup.OFF,
     )
     markdown = postmortem_markdown(pm, ctx.library.links.resolved.get(pm.slug, []))
-    return Rendered(markdown, sections.deferred, sections.toc)
+    return dataclasses.replace(sections, markdown=markdown)

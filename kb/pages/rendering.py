@@ -3,7 +3,8 @@
 A template writes Markdown; ``{% call defer() %}...{% endcall %}`` marks HTML that joins
 the page only once the site generator is done with it (``kb.render.deferred``), and
 ``heading(level, title)`` writes a heading inside it that still reaches the page's table
-of contents.
+of contents. A template that frames an author's narrative (a postmortem page) writes
+``narrative()`` where it goes: its output is then HTML on either side of it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import html
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-from kb.render.deferred import Rendered, marker
+from kb.render.deferred import Rendered, Toc, marker
 from kb.render.escape import attr, html_paragraphs, paragraph, text
 from kb.render.sanitize import ID_PREFIX as NARRATIVE_ID_PREFIX
+
+# Where the narrative goes in a template's own output: ``render_frame`` cuts there.
+NARRATIVE = "<!-- kb:narrative -->"
 
 
 def _finalize(value: object) -> object:
@@ -47,20 +50,29 @@ class _Page:
     """What a template collects while it renders: deferred HTML and its headings.
 
     With ``fragments=False`` a ``defer`` block leaves its marker and is not rendered: the
-    template's own output (a postmortem page's head) is then known from the postmortem
+    template's own output (a postmortem page's frame) is then known from the postmortem
     alone, and its markers are the ones the full rendering fills.
     """
 
     def __init__(self, fragments: bool = True) -> None:
         self.fragments = fragments
         self.deferred: dict[str, str] = {}
-        self.toc: list[dict[str, Any]] = []
+        # The deferred headings before the narrative, and after it once ``narrative`` is
+        # called: the table of contents lists the narrative's own between the two.
+        self.tocs: list[Toc] = [[]]
         self.ids: set[str] = set()
 
     def defer(self, caller: Callable[[], str]) -> Markup:
         mark = marker(len(self.deferred))
         self.deferred[mark] = str(caller()).strip() if self.fragments else ""
         return Markup(mark)
+
+    def narrative(self) -> Markup:
+        """Where the page's narrative goes: the headings deferred after it follow its own."""
+        if len(self.tocs) > 1:
+            raise ValueError("a page has one narrative")
+        self.tocs.append([])
+        return Markup(NARRATIVE)
 
     def heading(self, level: int, title: object) -> Markup:
         """An ``<h2>``/``<h3>`` with a unique id and a permalink, listed in the toc."""
@@ -74,7 +86,8 @@ class _Page:
             slug = f"{base}_{n}"
         self.ids.add(slug)
         token = {"level": level, "id": slug, "name": str(label), "children": []}
-        parent = self.toc[-1]["children"] if level > 2 and self.toc else self.toc
+        toc = self.tocs[-1]
+        parent = toc[-1]["children"] if level > 2 and toc else toc
         parent.append(token)
         anchor = escape(slug)
         return Markup(
@@ -85,15 +98,24 @@ class _Page:
 
 def render(template: str, **context: object) -> Rendered:
     """Render a page template. ``{% call defer() %}...{% endcall %}`` marks deferred HTML;
-    ``heading(level, title)`` writes a heading inside it."""
+    ``heading(level, title)`` writes a heading inside it; ``narrative()`` places the
+    narrative of a page that has one (``render_frame``)."""
     page = _Page()
-    markdown = environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)
-    return Rendered(markdown, page.deferred, page.toc)
+    markdown = _render(template, page, context)
+    return Rendered(markdown, page.deferred, *page.tocs)  # the headings before the narrative, and after
 
 
-def render_head(template: str, **context: object) -> str:
-    """What ``render`` gives as the page's Markdown, with the markers of its deferred HTML,
-    without rendering that HTML: ``context`` needs only what the template uses outside
-    its ``defer`` blocks."""
-    page = _Page(fragments=False)
-    return environment().get_template(template).render(defer=page.defer, heading=page.heading, **context)
+def render_frame(template: str, **context: object) -> tuple[str, str]:
+    """The template's own output before and after its ``narrative()``, with the markers of
+    its deferred HTML, without rendering that HTML: ``context`` needs only what the
+    template uses outside its ``defer`` blocks. The markers are those ``render`` fills."""
+    output = _render(template, _Page(fragments=False), context)
+    head, placed, tail = output.partition(NARRATIVE)
+    if not placed:
+        raise ValueError(f"{template} does not place a narrative")
+    return head, tail
+
+
+def _render(template: str, page: _Page, context: dict[str, object]) -> str:
+    functions = {"defer": page.defer, "heading": page.heading, "narrative": page.narrative}
+    return environment().get_template(template).render(**functions, **context)

@@ -8,8 +8,10 @@ once, or the build stops: a page with a hole in it is never published.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+Toc = list[dict[str, Any]]  # headings as MkDocs' toc tokens (level, id, name, children), in page order
 
 
 @dataclass(frozen=True)
@@ -21,12 +23,15 @@ class Rendered:
     and table of contents, then the search plugin's indexer), the largest cost of a
     large build (``benchmarks/``). Behind a marker they cost nothing
     and stay out of the in-browser search index, which keeps it small; their headings
-    reach the page's table of contents through ``toc``.
+    reach the page's table of contents through ``toc`` and ``toc_after``, on either side
+    of the headings of the page's own Markdown.
     """
 
     markdown: str
     deferred: dict[str, str]  # marker -> the HTML that replaces it in the finished page
-    toc: list[dict[str, Any]]  # the deferred headings, as MkDocs' toc tokens, in page order
+    toc: Toc  # the deferred headings before the Markdown's own
+    # Those after them: a postmortem's cross-references, which follow its narrative.
+    toc_after: Toc = field(default_factory=list)
 
 
 _DEFERRED = re.compile(r"<!-- kb:html (\d+) -->")

@@ -5,8 +5,8 @@ the analysis, so a site generator can list every page at once and read each one'
 content when it gets to it.
 
 A page's Markdown is known in the plan when it needs only its postmortem (a postmortem
-page's narrative, and the HTML that goes before it); the rest of a page comes from
-``Page.render``, given the analysis: deferred HTML (``kb.render.deferred.Rendered``) and, for the
+page's narrative, and the HTML that goes before and after it); the rest of a page comes
+from ``Page.render``, given the analysis: deferred HTML (``kb.render.deferred.Rendered``) and, for the
 other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the
 JSON API, the feed) come from ``kb.build.stages``'s data stage.
 """
@@ -20,13 +20,14 @@ from importlib import resources
 from kb.analysis.links import Links
 from kb.checks.library import Library
 from kb.format import urls
+from kb.format.model import Postmortem
 from kb.pages import insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import group_page
-from kb.pages.postmortem import postmortem_head, postmortem_markdown, postmortem_page
+from kb.pages.postmortem import postmortem_frame, postmortem_markdown, postmortem_page
 from kb.pages.unpublished import unpublished_page
 from kb.render.deferred import Rendered
 
@@ -55,9 +56,10 @@ class Page:
     render: Callable[[Context], Rendered]  # the whole page, given the analysis
     in_nav: bool = False  # thousands of postmortem pages stay out of the navigation
     markdown: str | None = None  # its Markdown, when the library alone decides it
-    # HTML that goes before what the Markdown becomes, on a page whose Markdown is an
-    # author's narrative: that is untrusted and sanitized, this is ours.
+    # HTML that goes before and after what the Markdown becomes, on a page whose Markdown
+    # is an author's narrative: that is untrusted and sanitized, this is ours.
     head: str | None = None
+    tail: str = ""
 
 
 def assets(library: Library) -> Iterator[SiteFile]:
@@ -81,19 +83,22 @@ def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
     return render
 
 
+def _postmortem(pm: Postmortem, library: Library) -> Page:
+    head, tail = postmortem_frame(pm)
+    return Page(
+        urls.postmortem(pm.slug),
+        lambda ctx: postmortem_page(pm, ctx),
+        markdown=postmortem_markdown(pm, library.links.resolved.get(pm.slug, [])),
+        head=head,
+        tail=tail,
+    )
+
+
 def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     """Every page, postmortems first: they are most of the site, and their Markdown is
     ready, so a site generator can start on them while the other pages are rendered.
     While ``serving``, a postmortem with errors gets a page that lists them."""
-    pages = [
-        Page(
-            urls.postmortem(pm.slug),
-            lambda ctx, pm=pm: postmortem_page(pm, ctx),
-            markdown=postmortem_markdown(pm, library.links.resolved.get(pm.slug, [])),
-            head=postmortem_head(pm),
-        )
-        for pm in library.postmortems
-    ]
+    pages = [_postmortem(pm, library) for pm in library.postmortems]
     pages += [
         Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
         Page(urls.CAUSES, causes_page, in_nav=True),

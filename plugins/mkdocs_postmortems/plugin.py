@@ -131,17 +131,17 @@ class PostmortemsPlugin(BasePlugin):
         self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         assert self.build
-        headings = self.build.headings(page.file.src_uri)
-        if headings:  # the deferred headings come first in the page
-            page.toc = material_toc.with_headings(headings, page.toc, stand_in=self.fast_toc)
+        before, after = self.build.headings(page.file.src_uri)
+        if before or after:  # the deferred headings, on either side of the page's own
+            page.toc = material_toc.with_headings(before, page.toc, after, stand_in=self.fast_toc)
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # A generated page's tables and badges go in last, so MkDocs never parses them.
         assert self.build
         path = page.file.src_uri
-        if self.fast_toc and (headings := self.build.headings(path)):
-            output = material_toc.fill(output, headings)
+        if self.fast_toc and any(headings := self.build.headings(path)):
+            output = material_toc.fill(output, *headings)
         return self.build.output(path, output)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
