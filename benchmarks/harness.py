@@ -40,6 +40,7 @@ from typing import Any
 
 import yaml
 from generate import generate
+from mkdocs.utils.yaml import yaml_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browsing import serve
@@ -77,7 +78,8 @@ class BuildError(RuntimeError):
 
 def example_config() -> dict[str, Any]:
     """The theme and Markdown extensions of the example site, shared by both variants."""
-    example = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    # Read as MkDocs reads it: its Mermaid fence names a Python function (!!python/name:...).
+    example = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     return {"theme": example["theme"], "markdown_extensions": example["markdown_extensions"]}
 
 
@@ -91,7 +93,8 @@ def write_config(project: Path, variant: str, engine: str, pagefind: bool = Fals
         config["not_in_nav"] = "/postmortems/**\n"
     config["nav"] = ["index.md", "postmortems/index.md"]
     (project / "docs").mkdir(parents=True, exist_ok=True)
-    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    # yaml.dump, not safe_dump: it writes the fence's function back as the tag it was read from.
+    (project / "mkdocs.yml").write_text(yaml.dump(config, sort_keys=False), encoding="utf-8")
     (project / "docs" / "index.md").write_text("# Home\n\nThe scale benchmark's library.\n", encoding="utf-8")
 
 

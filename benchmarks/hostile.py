@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 REPO = Path(__file__).resolve().parent.parent
 RESULT = Path(__file__).with_name("results") / "hostile.md"
@@ -101,7 +102,8 @@ def draft(title: str, front: str = "") -> str:
 
 def project(root: Path, files: dict[str, str]) -> Path:
     """A project with the example site's theme and Markdown extensions."""
-    example = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").split("\nplugins:")[0])
+    # Read as MkDocs reads it: its Mermaid fence names a Python function (!!python/name:...).
+    example = yaml_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").split("\nplugins:")[0])
     config = {
         "site_name": "Hostile",
         "theme": example["theme"],
@@ -110,7 +112,8 @@ def project(root: Path, files: dict[str, str]) -> Path:
     }
     (root / "docs").mkdir(parents=True)
     (root / "docs/index.md").write_text("# Home\n", encoding="utf-8")
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    # yaml.dump, not safe_dump: it writes the fence's function back as the tag it was read from.
+    (root / "mkdocs.yml").write_text(yaml.dump(config), encoding="utf-8")
     for rel, text in {"postmortems/good.md": GOOD, **files}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")

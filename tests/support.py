@@ -76,6 +76,24 @@ action_items:
 The pool ran dry.
 """
 
+# Mermaid diagrams as Material documents them, like the example mkdocs.yml; no web font.
+MERMAID_YML = MKDOCS_YML.replace("  name: material\n", "  name: material\n  font: false\n") + (
+    "markdown_extensions:\n"
+    "  - pymdownx.superfences:\n"
+    "      custom_fences:\n"
+    "        - name: mermaid\n"
+    "          class: mermaid\n"
+    "          format: !!python/name:pymdownx.superfences.fence_code_format\n"
+)
+# A diagram's source, with characters that HTML escapes and Mermaid must get back as written.
+DIAGRAM = """\
+sequenceDiagram
+    participant Web as checkout-web
+    participant Pool as db-pool
+    Web->>Pool: acquire a connection
+    Pool-->>Web: timed out after 5 s & "retried" <later>"""
+WITH_DIAGRAM = f"{VALID_POSTMORTEM}\n```mermaid\n{DIAGRAM}\n```\n"
+
 DEFAULT_FILES = {
     "mkdocs.yml": MKDOCS_YML,
     "docs/index.md": "# Home\n\nWelcome.\n",

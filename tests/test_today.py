@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-import yaml
+from mkdocs.utils.yaml import yaml_load
 from support import REPO, VALID_POSTMORTEM, Kb, Site, WriteProject, mkdocs_build
 
 from kb.load.project import open_project
@@ -51,7 +51,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 def test_the_example_configuration_follows_the_build_date() -> None:
     # Users copy it: a pinned date there freezes their board on a day long gone.
-    plugins = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["plugins"]
+    plugins = yaml_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["plugins"]  # as MkDocs reads it
     assert "today" not in next(p["postmortems"] for p in plugins if isinstance(p, dict) and "postmortems" in p)
     assert open_project(REPO / "mkdocs.yml").settings.today is None
 
