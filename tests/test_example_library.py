@@ -7,6 +7,7 @@ fail, which is expected.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from support import REPO, Kb
 
 from kb.load.project import open_project
 from kb.load.sources import read_source
+from kb.pages.postmortem import SECTIONS
 
 pytestmark = pytest.mark.example_library
 
@@ -102,3 +104,15 @@ def test_example_postmortems_outside_the_audience_leave_no_trace(
     traces = {pm_id: [p.relative_to(site).as_posix() for p, text in pages.items() if pm_id in text] for pm_id in hidden}
 
     assert traces == {pm_id: [] for pm_id in hidden}
+
+
+def test_the_sections_a_link_may_name_are_the_pages_own(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """A link from another narrative to one of these keeps its fragment (no narrative prefix):
+    each must be a section of a full postmortem page, and every section must be one of them."""
+    _, site = built
+    page = (site / "postmortems/2022-08-16-checkout-db-pool-exhaustion/index.html").read_text(encoding="utf-8")
+    sections = {i for i in re.findall(r'<h2 id="([^"]+)"', page) if not i.startswith("narrative-")}
+    assert sections == SECTIONS
+    linked = (site / "postmortems/2024-03-12-checkout-db-pool/index.html").read_text(encoding="utf-8")
+    assert 'href="../2022-08-16-checkout-db-pool-exhaustion/"' in linked  # the example's link by path
+    assert (site / "postmortems/2022-08-16-checkout-db-pool-exhaustion/2022/2022-08-16-connections.png").is_file()

@@ -43,6 +43,9 @@ def library(write_project: WriteProject, body: str) -> Path:
     (project / "postmortems/2024/latency graph.png").write_bytes(PNG)
     (project / "postmortems/2024/img").mkdir()
     (project / "postmortems/2024/img/queue.png").write_bytes(PNG)
+    (project / "postmortems/2024/page.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (project / "outside.png").write_bytes(PNG)
+    (project / "postmortems/2024/inside.png").symlink_to(project / "outside.png")
     return project
 
 
@@ -51,6 +54,9 @@ WORKING = """\
 
 Like [the sibling](2024-04-01-sibling.md), [last year's](../2023/2023-01-05-old.md),
 [its analysis](../2023/2023-01-05-old.md#what-happened) and [by id](2023-01-05-old); [above](#what-happened).
+Its [causes](../2023/2023-01-05-old.md#contributing-causes) are the page's own section.[^1]
+
+[^1]: A footnote is not a link.
 
 ![Latency](latency%20graph.png) ![Queue][queue]
 
@@ -61,6 +67,11 @@ Like [the sibling](2024-04-01-sibling.md), [last year's](../2023/2023-01-05-old.
 ```
 [not a link either](nope.md)
 ```
+
+    [an indented code block](nope.md)
+
+<!-- [a comment](nope.md)
+[over two lines](nope.md) -->
 """
 
 
@@ -83,6 +94,7 @@ def test_links_to_sibling_files_and_ids_resolve_and_files_are_published(
         "../2023-01-05-old/#narrative-what-happened",  # the heading's id on that page
         "../2023-01-05-old/",
         "#narrative-what-happened",
+        "../2023-01-05-old/#contributing-causes",
     ]
     old = site.page("2023-01-05-old")
     assert 'id="narrative-what-happened"' in old
@@ -103,6 +115,9 @@ BROKEN = {
     "an unknown id, with the nearest one": ("[typo](2023-01-05-olds)", "did you mean '../2023/2023-01-05-old.md'?"),
     "a missing image": ("![graph](latency.png)", "no file 'postmortems/2024/latency.png'"),
     "a file outside the source folder": ("[config](../../mkdocs.yml)", "leads outside the source folder"),
+    "a symbolic link out of it": ("![inside](inside.png)", "leads outside the source folder"),
+    "a file that could run scripts on the site": ("[page](page.html)", "only these kinds of file are published"),
+    "a name no file system takes": (f"![long]({'a' * 300}.png)", "the file cannot be read (OSError)"),
 }
 
 
@@ -120,6 +135,7 @@ def test_a_broken_link_is_a_warning_at_its_line(
     assert code == 0  # a warning: the page still builds
     site = build(project)
     assert any(warning.startswith(expected) and message in warning for warning in site.warnings), site.warnings
+    assert not [file for file in site.root.rglob("*") if file.name in {"page.html", "inside.png"}]  # not published
 
 
 def test_a_link_to_a_postmortem_outside_the_audience_is_reported(
@@ -166,6 +182,8 @@ def test_a_generated_library_with_links_and_images_agrees(tmp_path: Path, kb: Kb
     relative = Path(os.path.relpath(target, source.parent)).as_posix()
     written = source.read_text(encoding="utf-8")
     source.write_text(written + f"\nSee [the other one]({relative}).\n\n![Graph](graph.png)\n", encoding="utf-8")
+    _, out, _ = kb(project, "lint")
+    assert link_warnings(out) == [], out
     clean = (kb(project, "lint", "--strict")[0], mkdocs_strict(project))
     site = project / "site" / "postmortems" / public[0]
     page = (site / "index.html").read_text(encoding="utf-8")

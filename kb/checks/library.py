@@ -198,6 +198,7 @@ class _Loader:
             {pm.slug for pm in included},
             self.source_dir,
             self.rel(self.source_dir),
+            trusted=self.settings.trust_html,
         )
         self.problems += narrative_links.problems
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)

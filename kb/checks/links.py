@@ -14,6 +14,7 @@ target``), outside code; a link written as raw HTML is left to the author.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -32,9 +33,19 @@ _INLINE = re.compile(
     r"(?<!\\)\]\([ \t]*(?:<([^<>\n]*)>|([^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*))"
     r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"""
 )
-_REFERENCE = re.compile(r"^ {0,3}\[(?:[^\[\]\\\n]|\\.)+\]:[ \t]*(?:<([^<>\n]*)>|(\S+))", re.M)
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
+# A reference definition, at any indentation (under a list item too); not a footnote.
+_REFERENCE = re.compile(r"^[ \t]*\[(?!\^)(?:[^\[\]\\\n]|\\.)+\]:[ \t]*(?:<([^<>\n]*)>|(\S+))", re.M)
+# A fence: a backtick fence's info string has no backtick (```SELECT 1``` is a code span).
+_FENCE = re.compile(r"^[ \t]*(`{3,}(?=[^`]*$)|~{3,})", re.M)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+# The files a narrative may publish with its page: ones a browser shows, never runs. An
+# HTML or SVG file would run its scripts on the site's own origin, and a Markdown file
+# would become a page no one checked; SVG only when every author is trusted.
+PUBLISHED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".pdf", ".txt", ".log", ".csv"})
+MAX_SUGGESTIONS = 50  # broken links that get a "did you mean": each one compares names with every file
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|/|#)")  # a URL, an absolute path, this page
 
 
@@ -80,39 +91,67 @@ class NarrativeLinks:
 
 def find(body: str, body_line: int) -> Iterator[Link]:
     """The relative links of ``body``, whose first line is line ``body_line`` of its file,
-    outside fenced code and code spans."""
+    outside code (fenced, indented, spans) and HTML comments, where Markdown makes no link."""
     if "](" not in body and "]:" not in body:  # most narratives: one pass, no line splitting
         return
-    offset, fence = 0, ""
+    offset, fence, comment, in_list, code, blank_before = 0, "", False, False, False, True
     for number, line in enumerate(body.splitlines(keepends=True), start=body_line):
-        opening = _FENCE.match(line)
-        if fence:
+        blank = not line.strip()
+        opening = None if comment else _FENCE.match(line)
+        if fence:  # inside a fence until one of the same kind, as long, closes it
             closing = opening and opening[1][0] == fence[0] and len(opening[1]) >= len(fence)
             if closing and opening and not line[opening.end() :].strip():
                 fence = ""
         elif opening:
             fence = opening[1]
-        elif "](" in line or "]:" in line:
-            # Code spans keep their length, so positions still point into the body.
-            text = _CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
-            for match in sorted((*_INLINE.finditer(text), *_REFERENCE.finditer(text)), key=lambda m: m.start()):
-                group = 1 if match[1] is not None else 2
-                target = match[group].strip()
-                if target and not _EXTERNAL.match(target):
-                    yield Link(number, offset + match.start(group), offset + match.end(group), target)
+        elif not comment and not blank and _INDENTED.match(line) and (code or (blank_before and not in_list)):
+            code = True  # an indented code block: after a blank line, outside a list
+        elif not blank:
+            code = False
+            if not comment and not _INDENTED.match(line):
+                in_list = bool(_LIST_ITEM.match(line))  # a list goes on while its lines are indented
+            # What is not Markdown becomes spaces, so positions still point into the body.
+            text = line
+            if comment:  # a comment opened on an earlier line
+                end = text.find("-->")
+                comment = end < 0
+                text = " " * len(text) if comment else " " * (end + 3) + text[end + 3 :]
+            text = _CODE_SPAN.sub(lambda m: " " * len(m[0]), text)
+            for match in _COMMENT.finditer(text):
+                comment = not match[0].endswith("-->")  # only the last one can be left open
+            text = _COMMENT.sub(lambda m: " " * len(m[0]), text)
+            yield from _links(text, number, offset)
+        blank_before = blank
         offset += len(line)
 
 
+def _links(text: str, number: int, offset: int) -> Iterator[Link]:
+    """The relative links of one line of text, ``offset`` characters into the body."""
+    if "](" not in text and "]:" not in text:
+        return
+    for match in sorted((*_INLINE.finditer(text), *_REFERENCE.finditer(text)), key=lambda m: m.start()):
+        group = 1 if match[1] is not None else 2
+        target = match[group].strip()
+        if target and not _EXTERNAL.match(target) and not target.startswith("?"):
+            yield Link(number, offset + match.start(group), offset + match.end(group), target)
+
+
 def resolve(
-    postmortems: list[Postmortem], valid: set[str], included: set[str], source_dir: Path, source_root: str
+    postmortems: list[Postmortem],
+    valid: set[str],
+    included: set[str],
+    source_dir: Path,
+    source_root: str,
+    trusted: bool = False,
 ) -> NarrativeLinks:
     """Resolve the links of every postmortem's narrative. ``postmortems`` are all those
     read, errors or not, of any audience, each with its ``source`` path as the loader
     writes paths (relative to the project folder), and ``source_root`` is the source
     folder's; ``valid`` are the ids without errors, ``included`` those this build
     publishes. Only they get resolved links and published files; every one's broken links
-    are reported."""
-    return _Resolver(postmortems, valid, included, source_dir.resolve(), source_root).run()
+    are reported. ``trusted`` (every author is) lets SVG files be published too."""
+    kinds = PUBLISHED | {".svg"} if trusted else PUBLISHED
+    return _Resolver(postmortems, valid, included, source_dir.resolve(), source_root, kinds).run()
 
 
 @dataclass
@@ -122,11 +161,18 @@ class _Resolver:
     included: set[str]
     source_dir: Path  # resolved
     source_root: str  # the source folder, written as the postmortems' ``source`` paths are
+    kinds: frozenset[str]  # the file name extensions published
 
     def __post_init__(self) -> None:
         self.by_source = {pm.source: pm for pm in self.postmortems}
         self.by_id = {pm.slug: pm for pm in self.postmortems}
         self.result = NarrativeLinks()
+        self.suggested = 0
+
+    @functools.cached_property
+    def stems(self) -> dict[str, str]:
+        """Every postmortem file by its name without ``.md``: made once, for the first broken link."""
+        return {posixpath.basename(source).removesuffix(".md"): source for source in self.by_source}
 
     def run(self) -> NarrativeLinks:
         for pm in self.postmortems:
@@ -137,12 +183,14 @@ class _Resolver:
 
     def one(self, pm: Postmortem, link: Link) -> Resolved | None:
         """Where ``link`` leads on the site; ``None``, and a warning, if nowhere."""
+        if not link.path:  # only a query: this page
+            return None
+        written = f"link '{link.target}'"
         where = posixpath.normpath(posixpath.join(posixpath.dirname(pm.source), link.path))
         target = self.by_source.get(where)
         bare = "/" not in link.path and "." not in link.path
         if target is None and bare:
             target = self.by_id.get(link.path)
-        written = f"link '{link.target}'"
         if target is not None:
             if target.slug not in self.valid:
                 return self.warn(pm, link, f"{written}: {target.source} has errors, so it has no page until fixed")
@@ -157,15 +205,25 @@ class _Resolver:
         inside = posixpath.relpath(where, self.source_root) if self.source_root != "." else where
         if inside == ".." or inside.startswith("../"):
             return self.warn(pm, link, f"{written} leads outside the source folder, which the site does not publish")
-        file = self.source_dir / inside
-        if where.endswith(".md"):
+        extension = posixpath.splitext(where)[1].lower()
+        if extension == ".md":
             return self.warn(pm, link, f"{written}: no postmortem there" + self.fix(pm, link, where))
-        if not file.is_file():
+        try:
+            where.encode("utf-8")
+            file = self.source_dir / inside
+            found = file.is_file()
+            escapes = found and not file.resolve().is_relative_to(self.source_dir)  # a symbolic link out
+        except (OSError, ValueError, UnicodeError) as exc:  # a name too long, not UTF-8, unreadable
+            return self.warn(pm, link, f"{written}: the file cannot be read ({type(exc).__name__}); rename it")
+        if not found:
             if bare:
                 return self.warn(pm, link, f"{written}: no postmortem {link.path!r}" + self.fix(pm, link, where))
             return self.warn(pm, link, f"{written}: no file '{where}'")
-        if not file.resolve().is_relative_to(self.source_dir):  # a symbolic link out of the library
+        if escapes:
             return self.warn(pm, link, f"{written} leads outside the source folder, which the site does not publish")
+        if extension not in self.kinds:
+            kinds = ", ".join(sorted(self.kinds))
+            return self.warn(pm, link, f"{written}: only these kinds of file are published with a page: {kinds}")
         page = f"postmortems/{pm.slug}/{inside}"
         if pm.slug in self.included:
             self.result.files[page] = file
@@ -181,10 +239,10 @@ class _Resolver:
         here = posixpath.dirname(pm.source)
         if other := self.by_id.get(name):
             return f"; write '{posixpath.relpath(other.source, here)}{link.rest}'"
-        stems = {posixpath.basename(source).removesuffix(".md"): source for source in self.by_source}
-        if name in stems:
-            return f"; write '{posixpath.relpath(stems[name], here)}{link.rest}'"
-        if suggestion := did_you_mean(name, stems):
+        if name in self.stems:
+            return f"; write '{posixpath.relpath(self.stems[name], here)}{link.rest}'"
+        self.suggested += 1
+        if self.suggested <= MAX_SUGGESTIONS and (suggestion := did_you_mean(name, self.stems)):
             close = suggestion.split("'")[1]
-            return f"; did you mean '{posixpath.relpath(stems[close], here)}{link.rest}'?"
+            return f"; did you mean '{posixpath.relpath(self.stems[close], here)}{link.rest}'?"
         return ""

@@ -42,6 +42,14 @@ STATUS_BANNERS = {
     "in-review": ("info", "In review", "This postmortem is being reviewed; comments are welcome in its pull request."),
 }
 RECENT = 3  # "also in N other postmortems": how many of them are linked
+# The ids of the page's own sections (the template's level-2 headings): a link from
+# another narrative to one of them is to the section, not to a heading of the narrative.
+SECTIONS = frozenset(
+    {
+        *("summary", "impact", "detection", "trigger", "contributing-causes", "action-items"),
+        *("lessons-learned", "timeline", "related-postmortems", "similar-postmortems"),
+    }
+)
 
 
 def facts(pm: Postmortem, ctx: Context) -> list[Fact]:
@@ -153,8 +161,8 @@ def _site_links(pm: Postmortem, links: list[Resolved]) -> str:
     page = urls.postmortem(pm.slug)
     for link in links:
         fragment = link.rest
-        if link.to_narrative and fragment.startswith("#"):  # a heading of that page's narrative
-            fragment = "#" + narrative_id(fragment[1:])
+        if link.to_narrative and fragment.startswith("#") and fragment[1:] not in SECTIONS:
+            fragment = "#" + narrative_id(fragment[1:])  # a heading of that page's narrative
         parts += [pm.body[done : link.start], quote(urls.relative(page, link.page)), fragment]
         done = link.end
     return "".join(parts) + pm.body[done:]
