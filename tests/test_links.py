@@ -193,3 +193,19 @@ def test_a_generated_library_with_links_and_images_agrees(tmp_path: Path, kb: Kb
     assert len(link_warnings(out)) == 2, out
     broken = (kb(project, "lint", "--strict")[0], mkdocs_strict(project))
     assert ((clean[0] == 0) == (clean[1] == 0), broken[0] != 0, broken[1] != 0) == (True, True, True), (clean, broken)
+
+
+def test_a_file_in_a_folder_whose_name_is_not_utf8_is_a_warning_not_a_crash(
+    write_project: WriteProject, kb: Kb, build: Build
+) -> None:
+    project = library(write_project, "## What happened\n\nFine.\n")
+    folder = os.path.join(os.fsencode(project / "postmortems"), b"caf\xe9")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"2024-05-01-odd.md"), "w", encoding="utf-8") as file:
+        file.write(narrative("## What happened\n\n![g](g.png)\n").replace("2024-03-12", "2024-05-01"))
+    with open(os.path.join(folder, b"g.png"), "wb") as image:
+        image.write(PNG)
+    _, out, _ = kb(project, "lint")
+    assert any("link 'g.png': the file cannot be read" in line for line in link_warnings(out)), out
+    site = build(project)
+    assert site.has_page("2024-05-01-odd")
