@@ -45,7 +45,8 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 # HTML or SVG file would run its scripts on the site's own origin, and a Markdown file
 # would become a page no one checked; SVG only when every author is trusted.
 PUBLISHED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".pdf", ".txt", ".log", ".csv"})
-MAX_SUGGESTIONS = 50  # broken links that get a "did you mean": each one compares names with every file
+MAX_SUGGESTIONS = 50  # broken links that get a "did you mean"
+PREFIX = 7  # a "did you mean" compares names that start alike: ids start with their date, "2024-03"
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|/|#)")  # a URL, an absolute path, this page
 
 
@@ -174,6 +175,15 @@ class _Resolver:
         """Every postmortem file by its name without ``.md``: made once, for the first broken link."""
         return {posixpath.basename(source).removesuffix(".md"): source for source in self.by_source}
 
+    @functools.cached_property
+    def alike(self) -> dict[str, list[str]]:
+        """The names of ``stems`` by their first ``PREFIX`` characters: a suggestion is
+        looked for among a month's postmortems, not the whole library's."""
+        grouped: dict[str, list[str]] = {}
+        for stem in self.stems:
+            grouped.setdefault(stem[:PREFIX], []).append(stem)
+        return grouped
+
     def run(self) -> NarrativeLinks:
         for pm in self.postmortems:
             resolved = [r for link in find(pm.body, pm.body_line) if (r := self.one(pm, link))]
@@ -242,7 +252,8 @@ class _Resolver:
         if name in self.stems:
             return f"; write '{posixpath.relpath(self.stems[name], here)}{link.rest}'"
         self.suggested += 1
-        if self.suggested <= MAX_SUGGESTIONS and (suggestion := did_you_mean(name, self.stems)):
+        candidates = self.alike.get(name[:PREFIX], []) if self.suggested <= MAX_SUGGESTIONS else []
+        if suggestion := did_you_mean(name, candidates):
             close = suggestion.split("'")[1]
             return f"; did you mean '{posixpath.relpath(self.stems[close], here)}{link.rest}'?"
         return ""
