@@ -49,8 +49,8 @@ class CauseRef:
 @dataclass(frozen=True, kw_only=True)
 class ActionItem:
     title: str = spec("verb first, specific, bounded", required=ALWAYS)
-    owner: str | None = spec("one owner: a person or a team", required=unless("status", *CLOSED))
-    due: date | None = spec("when it is due", required=unless("status", *CLOSED))
+    owner: str | None = spec("one owner: a person or a team", required=unless("status", *CLOSED, relaxable=True))
+    due: date | None = spec("when it is due", required=unless("status", *CLOSED, relaxable=True))
     status: ItemStatus = spec("progress of the work", default="open")
     completed: date | None = spec("when it was done")
     type: Literal["prevent", "mitigate", "detect", "process"] | None = spec("what kind of fix it is")
@@ -81,7 +81,23 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Imported:
+    """Where an imported postmortem came from; ``kb import`` writes it."""
+
+    source: str = spec("the source's path or URL", required=ALWAYS, key="from")
+    at: date = spec("when it was imported", required=ALWAYS)
+    tool: str = spec("the importer's name and version, e.g. `kb import 1.4.0`", required=ALWAYS)
+    extra: dict[str, object] = spec(
+        "the source's own front matter that has no key in this format, kept as it was written", rest=True, default={}
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Postmortem:
+    # An imported postmortem often lacks what its source never recorded (a severity, an
+    # owner): the relaxable requirements below are warnings for it until someone adds them.
+    relaxed_by: ClassVar[str] = "imported"
+
     title: str = spec("what happened, in a line", required=ALWAYS)
     id: Slug | None = spec("unique; the page lives at `/postmortems/<id>/`; defaults to the file stem")
     status: Status = spec("review state; drafts are shown with a clear banner", required=ALWAYS)
@@ -89,7 +105,7 @@ class Postmortem:
         "near-misses are first-class: listed, counted, searchable", default="incident"
     )
     severity: Severity | None = spec(
-        "a key of the configured scale", required=when("type", "incident", label="for incidents")
+        "a key of the configured scale", required=when("type", "incident", label="for incidents", relaxable=True)
     )
     started: datetime = spec("impact began (near-miss: the risk began)", required=ALWAYS)
     detected: datetime | None = spec("someone or something noticed")
@@ -97,9 +113,9 @@ class Postmortem:
     resolved: datetime | None = spec("the incident was closed")
     services: list[str] = spec("services involved", default=[])
     teams: list[str] = spec("teams involved", default=[])
-    authors: list[str] = spec("who wrote it", required=when("status", "published"), default=[])
+    authors: list[str] = spec("who wrote it", required=when("status", "published", relaxable=True), default=[])
     tags: list[str] = spec("free tags", default=[])
-    summary: str | None = spec("two or three sentences", required=when("status", "published"))
+    summary: str | None = spec("two or three sentences", required=when("status", "published", relaxable=True))
     impact: Impact | None = spec("a mapping, or a string that is its `summary`")
     detection: Detection | None = spec("how it was detected")
     trigger: str | None = spec("what set it off (not the cause)")
@@ -114,6 +130,10 @@ class Postmortem:
     timeline: list[TimelineEntry] = spec("what happened when", default=[])
     related: list[str] = spec("ids of related postmortems; every id must exist", default=[])
     visibility: Visibility = spec("who may read it: see Audiences", default="internal")
+    imported: Imported | None = spec(
+        "set by `kb import`: where it came from; its missing `severity`, `authors`, `summary`, causes "
+        "and action items' `owner` and `due` are warnings, not errors"
+    )
 
     # Filled in by the loader, not written by authors (no ``spec``: not part of the format).
     source: str = field(default="", compare=False)
@@ -148,6 +168,7 @@ NESTED_RECORDS: dict[str, type] = {
     "causes[]": CauseRef,
     "action_items[]": ActionItem,
     "timeline[]": TimelineEntry,
+    "imported": Imported,
 }
 
 

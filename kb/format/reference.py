@@ -10,13 +10,15 @@ from kb.format.model import NESTED_RECORDS, Cause, Postmortem, ReadingItem, Read
 from kb.format.schema import field_rows
 from kb.format.settings import Settings
 
-SECTIONS: list[tuple[str, str, type]] = [
-    ("Front matter", "", Postmortem),
-    *((f"`{key}`", f"{key}.", cls) for key, cls in NESTED_RECORDS.items()),
-    ("`causes.yml` entries", "<key>.", Cause),
-    ("`reading.yml` tracks", "tracks[].", ReadingTrack),
-    ("`reading.yml` items", "tracks[].items[].", ReadingItem),
-    ("Plugin options (`mkdocs.yml`)", "", Settings),
+# Each table: its title, the prefix of its keys, the record, and the key that relaxes
+# requirements where it is read.
+SECTIONS: list[tuple[str, str, type, str | None]] = [
+    ("Front matter", "", Postmortem, Postmortem.relaxed_by),
+    *((f"`{key}`", f"{key}.", cls, Postmortem.relaxed_by) for key, cls in NESTED_RECORDS.items()),
+    ("`causes.yml` entries", "<key>.", Cause, None),
+    ("`reading.yml` tracks", "tracks[].", ReadingTrack, None),
+    ("`reading.yml` items", "tracks[].items[].", ReadingItem, None),
+    ("Plugin options (`mkdocs.yml`)", "", Settings, None),
 ]
 
 
@@ -34,9 +36,9 @@ def markdown_tables() -> str:
         "and `kb/format/settings.py`. The [file format](../format.md) page explains how they fit together.",
         "",
     ]
-    for title, prefix, cls in SECTIONS:
+    for title, prefix, cls, relaxed_by in SECTIONS:
         out += [f"### {title}", "", "| key | type | required | default | meaning |", "| --- | --- | --- | --- | --- |"]
-        for row in field_rows(cls, prefix):
+        for row in field_rows(cls, prefix, relaxed_by):
             cells = (f"`{row.key}`", row.type, row.required, row.default, row.doc)
             out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         out.append("")

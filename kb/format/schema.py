@@ -14,6 +14,8 @@ Nothing else in the project lists the keys of the format.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 import re
 import types
 import typing
@@ -52,12 +54,19 @@ MAX_ITEMS = 200
 
 @dataclass(frozen=True)
 class Required:
-    """A key is required when ``key``'s value is in ``values`` (or not in, if ``unless``)."""
+    """A key is required when ``key``'s value is in ``values`` (or not in, if ``unless``).
+
+    A ``relaxable`` requirement is one a record can be exempted from: in a record read
+    under a ``relaxed_by`` key (see :class:`Record`), missing it is a warning, not an
+    error. Only records within such a record should declare one: elsewhere the JSON
+    Schema would not state it.
+    """
 
     label: str
     key: str | None = None
     values: frozenset[str] = frozenset()
     unless: bool = False
+    relaxable: bool = False
 
     def applies(self, record: Mapping[str, object]) -> bool:
         if self.key is None:
@@ -69,17 +78,25 @@ ALWAYS = Required("always")
 NEVER = Required("no")
 
 
-def when(key: str, *values: str, label: str | None = None) -> Required:
-    return Required(label or f"when {key} is {' or '.join(values)}", key, frozenset(values))
+def when(key: str, *values: str, label: str | None = None, relaxable: bool = False) -> Required:
+    return Required(label or f"when {key} is {' or '.join(values)}", key, frozenset(values), relaxable=relaxable)
 
 
-def unless(key: str, *values: str, label: str | None = None) -> Required:
-    return Required(label or f"unless {key} is {' or '.join(values)}", key, frozenset(values), True)
+def unless(key: str, *values: str, label: str | None = None, relaxable: bool = False) -> Required:
+    label = label or f"unless {key} is {' or '.join(values)}"
+    return Required(label, key, frozenset(values), unless=True, relaxable=relaxable)
 
 
-def spec(doc: str, *, required: Required = NEVER, default: Any = None) -> Any:
-    """Declare one key of a record: its meaning, when it is required, its default."""
-    extra = {"doc": doc, "required": required}
+def spec(
+    doc: str, *, required: Required = NEVER, default: Any = None, key: str | None = None, rest: bool = False
+) -> Any:
+    """Declare one key of a record: its meaning, when it is required, its default.
+
+    ``key`` is the key as written, when it cannot be the attribute's name (``from`` is a
+    Python keyword). A ``rest`` attribute, a ``dict``, is no key: it holds the keys the
+    record does not declare, which it then accepts instead of reporting them unknown.
+    """
+    extra = {"doc": doc, "required": required, "key": key, "rest": rest}
     if isinstance(default, list | dict):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=extra)
     return dataclasses.field(default=default, metadata=extra)
@@ -108,6 +125,9 @@ class Checker:
     timezone: tzinfo
     timezone_name: str
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    # Set once a record is read under its ``relaxed_by`` key: the hint a relaxable
+    # requirement's warning ends with.
+    lenient: str | None = None
 
     def report(self, level: Level, loc: Location, message: str) -> None:
         self.problems.append(Problem(self.rel, self.tree.line(loc), level, message))
@@ -115,6 +135,15 @@ class Checker:
     def error(self, loc: Location, message: str) -> Invalid:
         self.report("error", loc, message)
         return INVALID
+
+    def missing(self, loc: Location, message: str, *, relaxable: bool) -> None:
+        """A required value is missing: an error, but a warning with a hint when the
+        requirement is ``relaxable`` and the record is read leniently. Every check of a
+        requirement reports through here, so which ones a record may miss is decided once."""
+        if relaxable and self.lenient:
+            self.report("warning", loc, f"{message} {self.lenient}")
+        else:
+            self.error(loc, message)
 
 
 def show(loc: Location) -> str:
@@ -341,7 +370,7 @@ class MapOf:
 
     @property
     def label(self) -> str:
-        return f"mapping of {self.value.label}s"
+        return f"mapping of {self.value.label}s" if self.value.label.isalpha() else f"mapping to {self.value.label}"
 
     def convert(self, value: object, loc: Location, checker: Checker) -> Any:
         if not isinstance(value, dict):
@@ -354,8 +383,34 @@ class MapOf:
 
 
 @dataclass(frozen=True)
+class AnyValue:
+    """Whatever YAML holds: text (checked as any text is), numbers, booleans, nothing, and
+    lists and mappings of those; for what is kept as written without a meaning here."""
+
+    label: str = "any value"
+
+    def convert(self, value: object, loc: Location, checker: Checker) -> Any:
+        if value is None or isinstance(value, bool | int):
+            return value
+        if isinstance(value, float):
+            # No JSON for infinities and NaN: the API could not carry them.
+            return value if math.isfinite(value) else _wrong_type(loc, value, "a finite number", checker)
+        if isinstance(value, str):
+            return Text().convert(value, loc, checker)
+        if isinstance(value, list):
+            return ListOf(self).convert(value, loc, checker)
+        if isinstance(value, dict):
+            return MapOf(self).convert(value, loc, checker)
+        return _wrong_type(loc, value, "text, a number, a boolean, a list or a mapping", checker)
+
+    def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
 class Field:
-    name: str
+    name: str  # the key, as written
+    attr: str  # the attribute that holds its value: the key, unless ``spec`` says otherwise
     kind: Kind
     doc: str
     required: Required
@@ -364,7 +419,12 @@ class Field:
 
 @dataclass(frozen=True)
 class Record:
-    """A mapping with known keys, built into the dataclass ``cls``."""
+    """A mapping with known keys, built into the dataclass ``cls``.
+
+    ``cls`` may say, in class variables, that a plain value stands for one of its keys
+    (``shorthand``), and that when a key of it is written (``relaxed_by``), the relaxable
+    requirements within it (its own and its nested records') are warnings.
+    """
 
     cls: type
 
@@ -377,50 +437,79 @@ class Record:
         return fields_of(self.cls)
 
     @property
+    def rest(self) -> Field | None:
+        return rest_of(self.cls)
+
+    @property
     def shorthand(self) -> str | None:
         return getattr(self.cls, "shorthand", None)
+
+    @property
+    def relaxed_by(self) -> str | None:
+        return getattr(self.cls, "relaxed_by", None)
 
     def convert(self, value: object, loc: Location, checker: Checker) -> Any:
         if self.shorthand and isinstance(value, str | int | float) and not isinstance(value, bool):
             value = {self.shorthand: value}
         if not isinstance(value, dict):
             return _wrong_type(loc, value, "a mapping", checker)
-        fields = self.fields
+        if self.relaxed_by and isinstance(value.get(self.relaxed_by), dict):
+            checker.lenient = f"({self.relaxed_by}: complete it by hand)"
+        fields, rest = self.fields, self.rest
         out: dict[str, Any] = {}
+        others: dict[str, object] = {}
         for key, raw in value.items():
             if key not in fields:
-                checker.error((*loc, key), f"unknown key '{show((*loc, key))}'" + did_you_mean(key, fields))
+                if rest:
+                    others[key] = raw
+                else:
+                    checker.error((*loc, key), f"unknown key '{show((*loc, key))}'" + did_you_mean(key, fields))
             elif not _unwritten(raw):  # "detected:" with nothing after it means "not known yet"
                 converted = fields[key].kind.convert(raw, (*loc, key), checker)
                 if converted is not INVALID:
-                    out[key] = converted
-        effective = {name: out.get(name, f.default) for name, f in fields.items()}
+                    out[fields[key].attr] = converted
+        if rest and others:
+            out[rest.attr] = rest.kind.convert(others, loc, checker)
+        effective = {name: out.get(f.attr, f.default) for name, f in fields.items()}
         for name, f in fields.items():
             if not f.required.applies(effective):
                 continue
             reason = "" if f.required is ALWAYS else f" ({f.required.label})"
+            relaxable = f.required.relaxable
             if value.get(name) is None:
                 where = show(loc) if loc else "front matter"
-                checker.error(loc, f"{where}: missing required key '{name}'{reason}")
+                # Where any key is accepted, a misspelt one is kept as another key, silently.
+                typo = difflib.get_close_matches(name, list(others), n=1, cutoff=0.6)
+                reason += f" (is '{typo[0]}' a typo for it?)" if typo else ""
+                checker.missing(loc, f"{where}: missing required key '{name}'{reason}", relaxable=relaxable)
             elif _unwritten(value[name]) or value[name] == []:
                 # A postmortem with an empty title has nothing to be listed by, one with no author nobody to ask.
-                checker.error((*loc, name), f"'{show((*loc, name))}' is empty{reason}; it is required")
+                message = f"'{show((*loc, name))}' is empty{reason}; it is required"
+                checker.missing((*loc, name), message, relaxable=relaxable)
         # Built even when some values were rejected, so later checks (times, cause keys)
         # still run and the writer sees every problem in one pass; the checker's errors
         # decide whether the record is used.
         return self.cls(**out)
 
     def json_schema(self, severities: Sequence[str]) -> dict[str, Any]:
-        fields = self.fields.values()
+        fields, rest = self.fields.values(), self.rest
+        others: dict[str, Any] | bool = False
+        if rest:
+            assert isinstance(rest.kind, MapOf)
+            others = {"description": rest.doc, **rest.kind.value.json_schema(severities)}
         schema: dict[str, Any] = {
             "type": "object",
-            "additionalProperties": False,
+            "additionalProperties": others,
             "properties": {f.name: {"description": f.doc, **f.kind.json_schema(severities)} for f in fields},
         }
         always = [f.name for f in fields if f.required is ALWAYS]
         if always:
             schema["required"] = always
-        conditions = _conditional_requirements(fields)
+        conditions = _conditional_requirements(fields, relaxable=False)
+        if self.relaxed_by and (relaxable := _relaxable_requirements(self)):
+            # Unless the relaxing key is written, the relaxable requirements hold here and
+            # in every record within: those records' own schemas leave them out.
+            conditions.append({"if": {"required": [self.relaxed_by]}, "else": relaxable})
         if conditions:
             schema["allOf"] = conditions
         if self.shorthand:
@@ -429,18 +518,38 @@ class Record:
         return schema
 
 
+def _relaxable_requirements(kind: Kind) -> dict[str, Any]:
+    """A schema of the relaxable requirements in values of ``kind``, nested records' too
+    (at their place: ``properties``, ``items``); empty if there are none."""
+    if isinstance(kind, ListOf):
+        items = _relaxable_requirements(kind.item)
+        return {"items": items} if items else {}
+    if isinstance(kind, MapOf):
+        values = _relaxable_requirements(kind.value)
+        return {"additionalProperties": values} if values else {}
+    if not isinstance(kind, Record):
+        return {}
+    schema: dict[str, Any] = {}
+    if own := _conditional_requirements(kind.fields.values(), relaxable=True):
+        schema["allOf"] = own
+    if nested := {name: n for name, f in kind.fields.items() if (n := _relaxable_requirements(f.kind))}:
+        schema["properties"] = nested
+    return schema
+
+
 def _unwritten(raw: object) -> bool:
     """Nothing, or only blanks: as if the key were not written."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def _conditional_requirements(fields: typing.Iterable[Field]) -> list[dict[str, Any]]:
-    """``if``/``then`` clauses for keys required only in some states."""
+def _conditional_requirements(fields: typing.Iterable[Field], *, relaxable: bool) -> list[dict[str, Any]]:
+    """``if``/``then`` clauses for keys required only in some states: the relaxable
+    requirements, or the others."""
     fields = list(fields)
     defaults = {f.name: f.default for f in fields}
     groups: dict[Required, list[str]] = {}
     for f in fields:
-        if f.required.key is not None:
+        if f.required.key is not None and f.required.relaxable == relaxable:
             groups.setdefault(f.required, []).append(f.name)
     clauses = []
     for req, names in groups.items():
@@ -467,6 +576,7 @@ _PLAIN: dict[object, Callable[[], Kind]] = {
     bool: lambda: Scalar(bool),
     int: lambda: Scalar(int),
     float: lambda: Scalar(float),
+    object: AnyValue,
 }
 
 
@@ -494,25 +604,51 @@ def kind_of(hint: Any) -> Kind:
     raise TypeError(f"no schema kind for {hint!r}")
 
 
-_FIELDS: dict[type, dict[str, Field]] = {}
+_FIELDS: dict[type, tuple[dict[str, Field], Field | None]] = {}
 
 
-def fields_of(cls: type) -> dict[str, Field]:
-    """The declared keys of a record type, in declaration order."""
+def _declared(cls: type) -> tuple[dict[str, Field], Field | None]:
     if cls not in _FIELDS:
         hints = typing.get_type_hints(cls)
-        _FIELDS[cls] = {
-            f.name: Field(
-                f.name,
-                kind_of(hints[f.name]),
-                f.metadata["doc"],
-                f.metadata["required"],
-                f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default,
+        declared = [
+            (
+                f.metadata["rest"],
+                Field(
+                    f.metadata["key"] or f.name,
+                    f.name,
+                    kind_of(hints[f.name]),
+                    f.metadata["doc"],
+                    f.metadata["required"],
+                    f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default,
+                ),
             )
             for f in dataclasses.fields(cls)
             if "doc" in f.metadata
-        }
+        ]
+        rests = [f for rest, f in declared if rest]
+        if len(rests) > 1 or any(not isinstance(f.kind, MapOf) for f in rests):
+            raise TypeError(f"{cls.__name__}: at most one rest attribute, a dict")
+        _FIELDS[cls] = ({f.name: f for rest, f in declared if not rest}, rests[0] if rests else None)
     return _FIELDS[cls]
+
+
+def fields_of(cls: type) -> dict[str, Field]:
+    """The declared keys of a record type, as written, in declaration order."""
+    return _declared(cls)[0]
+
+
+def rest_of(cls: type) -> Field | None:
+    """The attribute that holds a record's undeclared keys, if it accepts them."""
+    return _declared(cls)[1]
+
+
+def written(record: object) -> dict[str, Any]:
+    """A record's values under their keys as written, its undeclared keys among them."""
+    cls = type(record)
+    values = {name: getattr(record, f.attr) for name, f in fields_of(cls).items()}
+    if rest := rest_of(cls):  # never in place of a declared key
+        values.update((key, value) for key, value in getattr(record, rest.attr).items() if key not in values)
+    return values
 
 
 # --- the three derivations -----------------------------------------------------------
@@ -544,10 +680,17 @@ class Row:
     doc: str
 
 
-def field_rows(cls: type, prefix: str = "") -> list[Row]:
-    """One row per key, nested records flattened as ``impact.summary``."""
+def field_rows(cls: type, prefix: str = "", relaxed_by: str | None = None) -> list[Row]:
+    """One row per key, nested records flattened as ``impact.summary``; ``relaxed_by``:
+    the key that makes relaxable requirements warnings, where ``cls`` is read."""
     rows = []
     for f in fields_of(cls).values():
         default = "" if f.default in (None, [], {}) else f"`{f.default}`"
-        rows.append(Row(prefix + f.name, f.kind.label, f.required.label, default, f.doc))
+        required = f.required.label
+        if f.required.relaxable and relaxed_by:
+            required += f" (a warning when `{relaxed_by}` is written)"
+        rows.append(Row(prefix + f.name, f.kind.label, required, default, f.doc))
+    if rest := rest_of(cls):
+        assert isinstance(rest.kind, MapOf)
+        rows.append(Row(prefix + "<other key>", rest.kind.value.label, NEVER.label, "", rest.doc))
     return rows

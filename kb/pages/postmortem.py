@@ -120,6 +120,16 @@ def cause_views(pm: Postmortem, ctx: Context) -> list[CauseView]:
     return views
 
 
+def imported_note(pm: Postmortem) -> Markup | None:
+    """Where an imported postmortem came from, and that it may be incomplete."""
+    if pm.imported is None:
+        return None
+    source, at, tool = pm.imported.source, pm.imported.at, pm.imported.tool
+    return Markup(
+        "Imported from <code>{source}</code> on {at} by {tool}. Some fields may still need a person to complete them."
+    ).format(source=text(source), at=text(at), tool=text(tool))
+
+
 def came_back(pm: Postmortem, ctx: Context) -> list[Markup]:
     """Sentences naming the fix that did not hold, where it was done, and why it applies here."""
     page = urls.postmortem(pm.slug)
@@ -185,6 +195,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         TEMPLATE,
         pm=pm,
         banner=STATUS_BANNERS.get(pm.status),
+        imported=imported_note(pm),
         checklist=completeness(pm, ctx.library.settings) if shows_checklist(pm) else None,
         badges=ctx.badges(pm),
         facts=facts(pm, ctx),

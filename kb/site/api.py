@@ -18,7 +18,7 @@ from kb.checks.completeness import completeness
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.format.schema import fields_of
+from kb.format.schema import written
 from kb.format.settings import Settings
 
 _AS_IS = {str, int, float, bool, type(None)}
@@ -29,9 +29,11 @@ def plain(value: object) -> Any:
     if type(value) in _AS_IS:  # most values; an exact type is quicker to check than isinstance
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in fields_of(type(value))}
+        return {key: plain(v) for key, v in written(value).items()}
     if isinstance(value, list):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {key: plain(v) for key, v in value.items()}
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
@@ -57,8 +59,7 @@ def postmortem(
 ) -> dict[str, Any]:
     """One record of ``/api/postmortems.json``; ``action_items`` are its items as
     :func:`action_item` gives them (made once for both files that list them)."""
-    fields = fields_of(Postmortem)
-    record = {name: action_items if name == "action_items" else plain(getattr(pm, name)) for name in fields}
+    record = {key: action_items if key == "action_items" else plain(v) for key, v in written(pm).items()}
     return {
         **record,
         "url": urls.url(urls.postmortem(pm.slug)),
