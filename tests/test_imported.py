@@ -1,5 +1,6 @@
 """Imported postmortems (``imported:``, written by ``kb import``): where they came from is
-kept and shown, and what their source never recorded is a warning until a person adds it."""
+kept and shown, what their source never recorded is a warning until a person adds it, and
+the import options in ``mkdocs.yml`` are checked like every other option."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from jsonschema import Draft202012Validator
 from support import MKDOCS_YML, VALID_POSTMORTEM, Build, Kb, WriteProject, problem_lines
 
 from kb.checks.library import load
+from kb.format.settings import IMPORT_TARGETS
 from kb.load.project import open_project
 from kb.load.sources import read_source
 
@@ -254,3 +256,94 @@ def test_the_json_schema_relaxes_the_same_requirements(write_project: WriteProje
         encoding="utf-8",
     )
     assert errors("extra.md") == ["'from' is a required property"]
+
+
+# --- the import options -----------------------------------------------------------------
+
+
+def options(text: str) -> str:
+    return MKDOCS_YML + "".join(f"      {line}\n" for line in text.splitlines())
+
+
+def test_import_options_are_read_and_compared_case_insensitively(write_project: WriteProject) -> None:
+    config = options(
+        "severities: [critical, major, minor]\n"
+        "import_sections: {Background: narrative, 'Follow-up  items': action_items}\n"
+        "import_severities: {P1: critical, sev 2: major}"
+    )
+    project = write_project({"mkdocs.yml": config})
+
+    settings = open_project(project / "mkdocs.yml").settings
+
+    assert settings.import_sections == {"Background": "narrative", "Follow-up  items": "action_items"}
+    assert settings.import_severities == {"P1": "critical", "sev 2": "major"}
+    assert settings.import_target("BACKGROUND") == "narrative"
+    assert settings.import_target("follow-up items") == "action_items"
+    assert settings.import_target("Analysis") is None
+    assert settings.import_severity("p1") == "critical"
+    assert settings.import_severity("SEV 2") == "major"
+    assert settings.import_severity("P3") is None
+    assert "narrative" in IMPORT_TARGETS and "action_items" in IMPORT_TARGETS
+
+
+def test_the_import_options_default_to_nothing(write_project: WriteProject) -> None:
+    settings = open_project(write_project({}) / "mkdocs.yml").settings
+
+    assert (settings.import_sections, settings.import_severities) == ({}, {})
+
+
+def test_the_mkdocs_plugin_accepts_the_import_options(write_project: WriteProject, build: Build) -> None:
+    config = MKDOCS_NO_FONT + "      import_sections: {Background: narrative}\n      import_severities: {P1: SEV1}\n"
+    project = write_project({"mkdocs.yml": config, "postmortems/a.md": VALID_POSTMORTEM})
+
+    site = build(project, strict=True)
+
+    assert site.has_page("a")
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        pytest.param(
+            "import_sections: {Background: story}",
+            "'plugins.postmortems.import_sections.Background': 'story' is not one of " + ", ".join(IMPORT_TARGETS),
+            id="unknown-section-target",
+        ),
+        pytest.param(
+            "import_sections: {Follow-ups: action-items}",
+            "'action-items' is not one of summary, impact, trigger, causes, detection, resolution, timeline, "
+            "action_items, lessons, went_well, went_wrong, got_lucky, narrative; did you mean 'action_items'?",
+            id="misspelt-section-target",
+        ),
+        pytest.param(
+            "import_sections: [Background]",
+            "'plugins.postmortems.import_sections' must be a mapping, not a list",
+            id="sections-not-a-mapping",
+        ),
+        pytest.param(
+            "import_sections: {Background: narrative, background: summary}",
+            "plugins.postmortems.import_sections: 'Background' and 'background' are the same name",
+            id="same-section-in-two-cases",
+        ),
+        pytest.param(
+            "import_severities: {major: SEV 2}",
+            "plugins.postmortems.import_severities.major: 'SEV 2' is not one of the severities "
+            "(SEV1, SEV2, SEV3, SEV4); did you mean 'SEV2'?",
+            id="unknown-severity",
+        ),
+        pytest.param(
+            "severities: [critical, major]\nimport_severities: {P1: SEV1}",
+            "plugins.postmortems.import_severities.P1: 'SEV1' is not one of the severities (critical, major)",
+            id="severity-of-the-default-scale-when-another-is-configured",
+        ),
+    ],
+)
+def test_a_bad_import_option_is_a_clear_error(write_project: WriteProject, kb: Kb, option: str, expected: str) -> None:
+    project = write_project({"mkdocs.yml": options(option), "postmortems/a.md": VALID_POSTMORTEM})
+
+    code, out, err = kb(project, "lint")
+
+    assert code != 0
+    assert out == ""
+    assert expected in err
+    assert err.startswith("kb: ")

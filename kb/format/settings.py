@@ -10,14 +10,15 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kb.format.model import Visibility
-from kb.format.problems import UserError
+from kb.format.problems import UserError, did_you_mean
 from kb.format.schema import INVALID, Checker, check, spec
 from kb.format.yamltree import Tree
 
+T = TypeVar("T")
 DEFAULT_SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"]
 
 # The names options use for the checks; the checks themselves are kb.checks.blameless
@@ -43,6 +44,25 @@ CHECK_KEYS: tuple[str, ...] = get_args(CheckKey)
 INCIDENT_CHECKS: list[str] = list(CHECK_KEYS)
 # A near-miss had no impact to quantify; everything else a reviewer still asks for.
 NEAR_MISS_CHECKS: list[str] = [key for key in CHECK_KEYS if key != "impact"]
+
+
+ImportTarget = Literal[
+    "summary",
+    "impact",
+    "trigger",
+    "causes",
+    "detection",
+    "resolution",
+    "timeline",
+    "action_items",
+    "lessons",
+    "went_well",
+    "went_wrong",
+    "got_lucky",
+    "narrative",
+]
+IMPORT_TARGETS: tuple[str, ...] = get_args(ImportTarget)
+"""Where ``kb import`` may put a section of a legacy postmortem (``import_sections``)."""
 
 
 class SettingsError(UserError, ValueError):
@@ -95,6 +115,24 @@ class Settings:
     completeness_near_miss: list[CheckKey] = spec(
         "[review checks](../review.md) a near-miss is scored on", default=NEAR_MISS_CHECKS
     )
+    import_sections: dict[str, ImportTarget] = spec(
+        "`kb import`: more section headings of your old postmortems, compared case-insensitively, and where "
+        "each goes, e.g. `{Background: narrative, Follow-ups: action_items}`",
+        default={},
+    )
+    import_severities: dict[str, str] = spec(
+        "`kb import`: words your old postmortems use for severity, compared case-insensitively, and the key of "
+        "`severities` each means, e.g. `{major: SEV2, P1: SEV1}`",
+        default={},
+    )
+
+    def import_target(self, heading: str) -> ImportTarget | None:
+        """Where ``import_sections`` puts a section of this heading, if it names it."""
+        return _folded(self.import_sections).get(_fold(heading))
+
+    def import_severity(self, word: str) -> str | None:
+        """The severity ``import_severities`` gives a legacy source's ``word``, if any."""
+        return _folded(self.import_severities).get(_fold(word))
 
     def zone(self) -> tzinfo:
         try:
@@ -121,6 +159,36 @@ class Settings:
         return (project_dir / self.cache_dir / self.audience).resolve()
 
 
+def _fold(name: str) -> str:
+    """A name as options compare it: in any case, spaced in any way."""
+    return " ".join(name.casefold().split())
+
+
+def _folded(names: dict[str, T]) -> dict[str, T]:
+    return {_fold(name): value for name, value in names.items()}
+
+
+def _import_problems(settings: Settings) -> list[str]:
+    """What the import options say that cannot be used; their values' kinds are checked already."""
+    where = "plugins.postmortems"
+    problems = []
+    for option in ("import_sections", "import_severities"):
+        seen: dict[str, str] = {}
+        for name in getattr(settings, option):
+            if (first := seen.setdefault(_fold(name), name)) != name:
+                problems.append(
+                    f"{where}.{option}: {first!r} and {name!r} are the same name (compared case-insensitively): "
+                    "keep one"
+                )
+    for word, severity in settings.import_severities.items():
+        if severity not in settings.severities:
+            problems.append(
+                f"{where}.import_severities.{word}: {severity!r} is not one of the severities "
+                f"({', '.join(settings.severities)})" + did_you_mean(severity, settings.severities)
+            )
+    return problems
+
+
 def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
     """Check the plugin's options; every problem is in the one ``SettingsError``."""
     if isinstance(raw, dict) and isinstance(raw.get("blameless"), bool):
@@ -133,5 +201,7 @@ def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
         raise SettingsError("\n".join(p.message for p in checker.problems))
     if not settings.severities:
         raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")
+    if problems := _import_problems(settings):
+        raise SettingsError("\n".join(problems))
     settings.zone()
     return settings
