@@ -23,6 +23,8 @@ from kb.format.problems import UserError, count
 from kb.format.reference import markdown_tables
 from kb.format.schema import fields_of, json_schema
 from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
+from kb.importer.run import Import, cause_catalog
+from kb.importer.run import summary as import_summary
 from kb.load.new_postmortem import new_postmortem
 from kb.load.project import Project, open_project
 from kb.search.choice import engine_for
@@ -37,6 +39,7 @@ __all__ = [
     "OPTIONS",
     "SCRIPTS",
     "STYLESHEETS",
+    "Import",
     "Library",
     "LibraryBuild",
     "Postmortem",
@@ -45,9 +48,11 @@ __all__ = [
     "Tracked",
     "UserError",
     "action_item_json",
+    "cause_catalog",
     "checklist_text",
     "count",
     "engine_for",
+    "import_summary",
     "json_schema",
     "load_library",
     "markdown_tables",

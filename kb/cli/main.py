@@ -18,13 +18,16 @@ from kb.cli import action_report
 from kb.facade import (
     ACTION_ITEM_STATES,
     DEFAULT_SEVERITIES,
+    Import,
     Library,
     Postmortem,
     Project,
     UserError,
+    cause_catalog,
     checklist_text,
     count,
     engine_for,
+    import_summary,
     json_schema,
     load_library,
     markdown_tables,
@@ -153,6 +156,36 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    project, library = _load(args)
+    to = Path(args.to) if args.to else project.source_dir
+    taken = {pm.slug for pm in library.postmortems} | {path.stem for path in to.rglob("*.md")} if to.is_dir() else set()
+    run = Import(
+        project.settings,
+        to,
+        taken,
+        causes=cause_catalog(project.source_dir),
+        dry_run=args.dry_run,
+        force=args.force,
+        today=args.today or date.today(),
+    )
+    missing = [source for source in args.sources if not Path(source).exists()]
+    if missing:
+        print(f"kb import: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    run.run(
+        [Path(source) for source in args.sources],
+        lambda paths: tqdm(paths, desc="importing", unit="file", delay=0.5, disable=not sys.stderr.isatty()),
+    )
+    for outcome in run.outcomes:
+        detail = f" -> {outcome.written}" if outcome.written and outcome.action != "already imported" else ""
+        print(f"{outcome.action}: {outcome.source}{detail}" + (f" ({outcome.reason})" if outcome.reason else ""))
+    if args.report:
+        run.write_report(Path(args.report))
+    print(f"{import_summary(run.counts())}" + (f"; report in {args.report}" if args.report else ""), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(markdown_tables(), end="")
@@ -220,6 +253,16 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_argument("--team", metavar="T", help="only items owned by T or from T's postmortems")
     actions.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
     actions.set_defaults(run=cmd_actions)
+
+    importing = commands.add_parser(
+        "import", parents=[common], help="bring existing postmortems (Markdown, HTML exports) into the library"
+    )
+    importing.add_argument("sources", nargs="+", metavar="SOURCE", help="a file, or a folder searched recursively")
+    importing.add_argument("--to", metavar="DIR", help="where to write them (default: the library's source folder)")
+    importing.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
+    importing.add_argument("--force", action="store_true", help="write over files an earlier import of a source wrote")
+    importing.add_argument("--report", metavar="FILE", help="what was extracted and what to complete (.json or .md)")
+    importing.set_defaults(run=cmd_import)
 
     schema = commands.add_parser(
         "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"
