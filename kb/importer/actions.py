@@ -25,6 +25,7 @@ _REPO_ISSUE = re.compile(r"(?<![\w/])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
 _KEY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,9}-\d{1,7})(?![\w-])")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*[A-Za-z0-9])")
 _OWNER = re.compile(r"[(\[]?\b(?:owner|owners|assignee|assigned to|responsible)\s*[:=-]\s*([^,;)\]]+)[)\]]?", re.I)
+_DUE = re.compile(r"\b(?:due|by|deadline)\b\s*:?\s*([^,;)]{6,30})", re.I)
 _DONE = re.compile(r"^\W*(?:done|completed?|fixed|resolved|closed)\b\W*|\W*\b(?:done|completed|fixed)\W*$|✅|✔️?", re.I)
 _TODO = re.compile(r"^\W*(?:todo|to do|open|pending)\b\W*", re.I)
 _PROGRESS = re.compile(r"\b(?:in[ -]progress|wip|ongoing|started)\b", re.I)
@@ -38,7 +39,9 @@ _COLUMNS = {
     "status": re.compile(r"^(?:status|state|done|progress)\b", re.I),
     "due": re.compile(r"^(?:due|deadline|eta|target|by when|date)\b", re.I),
     "tracker": re.compile(r"^(?:issue|ticket|link|jira|tracking|bug|pr|reference)\b", re.I),
+    "type": re.compile(r"^(?:type|kind|category)\b", re.I),
 }
+KINDS = ("prevent", "mitigate", "detect", "process")  # an action item's ``type``
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Action:
     title: str
     owner: str | None = None
     due: str | None = None  # ISO date
+    kind: str | None = None  # its ``type``
     status: str = "open"
     tracker: str | None = None
     note: str | None = None
@@ -58,6 +62,8 @@ class Action:
                 item[key] = getattr(self, key)
         if self.status != "open":
             item["status"] = self.status
+        if self.kind:
+            item["type"] = self.kind
         if self.tracker:
             item["tracker"] = self.tracker
         if self.note:
@@ -115,7 +121,8 @@ def _from_item(item: Item) -> list[Action]:
     """The action items of one top-level list item: itself, or, when it only labels a
     group, the items nested under it."""
     text = item.text
-    if item.children and _GROUP_LABEL.match(text) and not _CHECKBOX.match(text) and len(text.split()) <= 6:
+    label = plain(text).endswith(":") or (not item.ordered and re.fullmatch(r"(\*\*|__)[^*_]+\1:?", text.strip()))
+    if item.children and label and _GROUP_LABEL.match(text) and not _CHECKBOX.match(text) and len(text.split()) <= 6:
         group = [action for child in item.children for action in _from_item(child)]
         for action in group[:1]:
             action.lines.add(item.line)
@@ -148,9 +155,12 @@ def read(text: str) -> Action:
     owner = None
     if named := _OWNER.search(text):
         owner = plain(named[1]).strip(" .")
-        text = (text[: named.start()] + text[named.end() :]).strip()
+        text = re.sub(r"\s*,\s*,", ",", text[: named.start()] + text[named.end() :]).strip(" ,")
     elif mention := _MENTION.search(text):
         owner = mention[1]
+    due = None
+    if (when := _DUE.search(text)) and (found := find_date(when[1])):
+        due = found[0].isoformat()
     title = plain(text)
     if status == "open":
         # The words that say it stay in the title: nothing of the source is dropped.
@@ -164,7 +174,7 @@ def read(text: str) -> Action:
             status = "in-progress"
     title = " ".join(title.split()) or plain(text) or text.strip()
     note = "marked as not to be done in the source" if status == "wont-do" else None
-    return Action(title, owner=owner, status=status, tracker=tracker, note=note)
+    return Action(title, owner=owner, due=due, status=status, tracker=tracker, note=note)
 
 
 def _table(table: Table, year: int | None) -> list[Action]:
@@ -212,6 +222,10 @@ def _table(table: Table, year: int | None) -> list[Action]:
                 action.due = day[0].isoformat()
             else:
                 extra.append(f"{header[columns['due']]}: {plain(due)}")
+        if (kind := plain(cell.get("type", "")).lower()) in KINDS:
+            action.kind = kind
+        elif kind:
+            extra.append(f"{header[columns['type']]}: {plain(cell['type'])}")
         if tracker := cell.get("tracker", "").strip():
             link = _ISSUE_URL.search(tracker) or re.search(r"https?://\S+", tracker)
             key = _KEY.search(tracker)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import PurePath
 
 from kb.importer.actions import Action, actions
-from kb.importer.document import KEY_VALUE, Document, Section, list_items, plain, tables
+from kb.importer.document import KEY_VALUE, Document, Item, list_items, plain, tables
 from kb.importer.sections import SectionNames, normalise
 from kb.importer.timeline import Reader
 from kb.importer.times import clock, duration, find_date, iso_moment, stated_zone
@@ -323,26 +323,33 @@ class _Extraction:
                 found[i] = target if own else f"{target}/sub"
         return found
 
+    def kept_body(self, index: int) -> list[str]:
+        """Section ``index``'s body, with the lines already moved into a field blanked."""
+        section = self.doc.sections[index]
+        return ["" if (index, n) in self.dropped else line for n, line in enumerate(section.lines)][
+            section.heading_lines :
+        ]
+
     def read_section(self, index: int, target: str) -> None:
         section = self.doc.sections[index]
         kind, _, sub = target.partition("/")
-        body = [line for line in section.body if line.strip()]
+        body = self.kept_body(index)
         if kind == "timeline":
             self.read_timeline(index, bool(sub))
         elif kind == "action_items":
             self.read_actions(index)
         elif kind in ("summary", "trigger", "detection", "impact") and not sub:
-            prose = _prose(section)
+            prose = _prose(body)
             if prose is None:
                 return
             self.set_prose(kind, prose, index, whole=True)
         elif kind in ("lessons", "went_well", "went_wrong", "got_lucky"):
-            entries = _entries(section)
+            entries = _entries(body)
             if entries:
                 self.front.setdefault(kind, []).extend(entries)  # type: ignore[union-attr]
                 self.drop_section(index)
                 self.extracted.append(f"{kind} from '{section.heading}' ({len(entries)})")
-        elif kind == "causes" and not sub and body:
+        elif kind == "causes" and not sub and any(line.strip() for line in body):
             self.read_causes(index)
 
     def set_prose(self, kind: str, prose: str, index: int, whole: bool) -> None:
@@ -370,7 +377,7 @@ class _Extraction:
         text = " ".join(plain(line) for line in section.body)
         key = _matching_cause(text, self.settings.causes)
         if key:
-            first = _prose(section)
+            first = _prose(self.kept_body(index))
             self.front.setdefault("causes", []).append({"key": key, **({"detail": first} if first else {})})  # type: ignore[union-attr]
             self.todo.append(f"cause key {key!r} was proposed for '{section.heading}': check it")
             self.extracted.append(f"cause {key!r} proposed from '{section.heading}'")
@@ -519,48 +526,44 @@ def _folder_date(name: PurePath) -> tuple[date, int, int] | None:
     return None
 
 
-def _prose(section: Section) -> str | None:
-    """The section's paragraphs as text, when it holds nothing else (no list, table or
-    code); else its first paragraph, for a field that the whole section stays beside."""
-    body = section.body
-    paragraphs, current = [], []
+def _prose(body: list[str]) -> str | None:
+    """A section body's paragraphs as text, when it holds nothing else (no list, table,
+    quote, code or HTML): only then can a field take the section's place."""
     structured = (
         bool(tables(body))
         or bool(list_items(body))
-        or any(line.lstrip().startswith(("```", "~~~", ">", "    ", "<")) for line in body)
+        or any(line.lstrip().startswith(("```", "~~~", ">", "<")) or line.startswith("    ") for line in body)
     )
-    for line in body:
+    paragraphs, current = [], []
+    for line in [*body, ""]:
         if line.strip():
             current.append(plain(line))
         elif current:
             paragraphs.append(" ".join(current))
             current = []
-    if current:
-        paragraphs.append(" ".join(current))
     if not paragraphs or structured:
         return None
     return "\n\n".join(paragraphs)
 
 
-def _entries(section: Section) -> list[str]:
-    """A lessons-like section as entries: its list items (nested ones joined), or its
+def _entries(body: list[str]) -> list[str]:
+    """A lessons-like section body as entries: its list items (nested ones joined), or its
     paragraphs; nothing when it holds anything else."""
-    body = section.body
     if tables(body) or any(line.lstrip().startswith(("```", "~~~", "<")) for line in body):
         return []
     items = list_items(body)
     covered = {n for item in items for n in range(item.line, item.last + 1)}
     loose = [line for n, line in enumerate(body) if line.strip() and n not in covered]
     if items and not loose:
-        return [plain(" ".join([i.text, *i.nested, *(_flat(c) for c in i.children)])) for i in items]
+        return [plain(_flat(item)) for item in items]
     if not items:
-        return [p for p in (_prose(section) or "").split("\n\n") if p]
+        return [p for p in (_prose(body) or "").split("\n\n") if p]
     return []
 
 
-def _flat(item: object) -> str:
-    text = [getattr(item, "text", ""), *getattr(item, "nested", [])]
-    return " ".join([*text, *(_flat(c) for c in getattr(item, "children", []))])
+def _flat(item: Item) -> str:
+    """A list item's words with those of the lines and items nested under it."""
+    return " ".join([item.text, *item.nested, *(_flat(child) for child in item.children)])
 
 
 def _number(text: str) -> float | None:

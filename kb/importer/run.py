@@ -43,11 +43,12 @@ class Outcome:
 
 @dataclass
 class Import:
-    """One run of ``kb import``."""
+    """One run of ``kb import``. Ids are made unique among the run's sources; a source
+    whose id the library has already is skipped, unless ``force``."""
 
     settings: LibrarySettings
     to: Path  # the folder the postmortems go under (year folders inside)
-    taken: set[str]  # ids the library has already
+    taken: set[str]  # ids the library has already: a source that would take one is skipped
     causes: dict[str, tuple[str, str]] = field(default_factory=dict)
     dry_run: bool = False
     force: bool = False
@@ -64,6 +65,7 @@ class Import:
             causes=self.causes,
         )
         self.imported_from = _imported_from(self.to)
+        self.batch: set[str] = set()  # the ids this run gave
 
     def run(self, paths: list[Path], progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda p: p) -> None:
         for path in progress(list(sources.discover(paths))):
@@ -81,17 +83,19 @@ class Import:
             if path.name.split(".")[0].lower() in sources.INDEX_NAMES:
                 return Outcome(shown, "skipped", "an index page or a README, with no incident date")
             return Outcome(shown, "skipped", "no incident date found: add 'Date: YYYY-MM-DD' to it and import it again")
-        if (earlier := self.imported_from.get(shown)) and not self.force:
-            return Outcome(shown, "already imported", f"as {earlier}", written=earlier, result=result)
         day = result.started.date().isoformat()
         # The id starts with the date: a title that starts with it too names it once.
         words = re.sub(r"^\W*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\W*", "", str(result.front["title"]))
-        pm_id = free_id(words, day, self.taken)
+        pm_id = free_id(words, day, self.batch)  # unique among this run's
         target = self.to / str(result.started.year) / f"{pm_id}.md"
-        if earlier and self.force:  # the same id again: replace what it was imported to
-            target = Path(earlier)
+        earlier = self.imported_from.get(shown)
+        if earlier or target.exists() or pm_id in self.taken:
+            if not self.force:
+                reason = f"as {earlier}" if earlier else f"{pm_id!r} is taken; --force replaces it"
+                return Outcome(shown, "already imported" if earlier else "skipped", reason, result=result)
+            target = Path(earlier) if earlier else target  # --force: write over what this source gave before
             pm_id = target.stem
-        self.taken.add(pm_id)
+        self.batch.add(pm_id)
         text = self.render(result, shown, pm_id, path)
         if not self.dry_run:
             target.parent.mkdir(parents=True, exist_ok=True)

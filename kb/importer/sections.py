@@ -41,8 +41,9 @@ SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "lessons": ("lessons learned", "lessons", "learnings", "takeaways", "key takeaways", "lessons learnt"),
     "went_well": ("what went well", "things that went well", "went well"),
     "went_wrong": (
-        "what went wrong", "what went poorly", "things that went wrong", "what didn't go well", "what did not go well",
-        "what could have gone better", "what could have been better", "went wrong",
+        "what went wrong", "what went poorly", "what didn't go so well", "what did not go so well",
+        "things that went wrong", "what didn't go well", "what did not go well", "what could have gone better",
+        "what could have been better", "went wrong",
     ),
     "got_lucky": ("where we got lucky", "where we were lucky", "got lucky", "lucky"),
 }  # fmt: skip
