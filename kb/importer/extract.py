@@ -57,11 +57,15 @@ FRONT_KEYS = {**LABELS, "title": "title", "tags": "tags", "categories": "tags", 
 _MARKERS = {
     "started": re.compile(r"\b(?:outage|impact|incident|downtime) (?:begins|began|starts|started)\b|"
                           r"\bstart of (?:the )?(?:outage|incident|impact)\b", re.I),
-    "detected": re.compile(r"\b(?:detected|alert(?:ed|s)? (?:fired|triggered)|paged|first report(?:ed)?)\b", re.I),
+    "detected": re.compile(
+        r"\b(?:detected|alert(?:ed|s)? (?:fires|fired|triggered)|alert fires|paged|first report(?:ed)?)\b", re.I
+    ),
     "mitigated": re.compile(r"\b(?:mitigated|mitigation (?:applied|in place)|workaround (?:applied|in place))\b", re.I),
     "resolved": re.compile(r"\b(?:outage|impact|incident|downtime) (?:ends|ended|is over|resolved)\b|"
                            r"\ball clear\b|\bfully (?:restored|recovered)\b", re.I),
 }  # fmt: skip
+# Labels whose value a field holds in another form ("major" became SEV2): kept as written.
+_READ_VALUES = ("date", "severity", "duration", "started", "detected", "mitigated", "resolved")
 # A template's title left in place: "# ISSUE NAME", "# Title", "# Incident title".
 _PLACEHOLDER_TITLE = re.compile(r"^\W*(?:issue|incident|postmortem|post-mortem)?\s*(?:name|title)\W*$", re.I)
 _NEAR_MISS = re.compile(r"\bnear[- ]miss\b", re.I)
@@ -97,6 +101,7 @@ class Result:
     images: list[str] = field(default_factory=list)  # relative paths the narrative links
     headings: list[dict[str, object]] = field(default_factory=list)  # moved sections: {heading, field, columns}
     zone: str | None = None  # the source's sentence that states its time zone
+    labels: list[str] = field(default_factory=list)  # the labelled lines read into fields, as written
 
 
 def extract(doc: Document, name: PurePath, settings: Settings) -> Result:
@@ -114,6 +119,8 @@ class _Extraction:
         self.dropped: set[tuple[int, int]] = set()  # (section index, line index) moved into a field
         self.extras: dict[str, object] = {}  # the source's front matter with no key in the format
         self.moments: dict[str, datetime] = {}
+        self.pending: dict[str, str] = {}  # moments whose day is known only later
+        self.labels: list[str] = []  # the labelled lines read into fields, as written
         self.headings: list[dict[str, object]] = []  # what became of the sections that left the narrative
         self.day: date | None = None
         self.text = "\n".join(line for s in doc.sections for line in s.lines)
@@ -145,6 +152,7 @@ class _Extraction:
             images=re.findall(r"!\[[^\]]*\]\(\s*<?([^)\s>:]+)>?", narrative),
             headings=self.headings,
             zone=self.zone_sentence,
+            labels=self.labels,
         )
 
     def read_front(self) -> None:
@@ -152,6 +160,8 @@ class _Extraction:
             target = FRONT_KEYS.get(key.lower().replace("_", " "))
             if target is None or not self.set_label(target, value):
                 self.extras[key] = _yaml_safe(value)
+            elif target != key or target in _READ_VALUES:  # the value as written, beside what it became
+                self.labels.append(f"{key}: {_yaml_safe(value)}")
         if self.doc.front_error:
             self.todo.append(self.doc.front_error)
 
@@ -162,10 +172,13 @@ class _Extraction:
             return
         sections = self.doc.sections
         h1 = [i for i, s in enumerate(sections) if s.level == 1]
-        candidates = (
-            h1[:1]
-            or [i for i, s in enumerate(sections[:3]) if s.level and not self.settings.sections.target(s.heading)][:1]
-        )
+        # With no level-1 heading: a heading on the document's first line that names no section.
+        first = next((i for i, s in enumerate(sections) if any(line.strip() for line in s.lines)), None)
+        candidates = h1[:1] or [
+            i
+            for i in ([first] if first is not None else [])
+            if sections[i].level and not self.settings.sections.target(sections[i].heading)
+        ]
         for i in candidates:
             if not _PLACEHOLDER_TITLE.match(sections[i].heading):
                 self.front["title"] = sections[i].heading
@@ -192,6 +205,7 @@ class _Extraction:
                 key = LABELS.get(normalise(match["key"]))
                 if key and key not in self.front and key not in self.moments and self.set_label(key, match["value"]):
                     self.dropped.add((i, n))
+                    self.labels.append(plain(line))
                     self.extracted.append(f"{key} from line {section.start + n}")
 
     def set_label(self, key: str, value: object) -> bool:
@@ -216,6 +230,9 @@ class _Extraction:
             case "started" | "detected" | "mitigated" | "resolved":
                 moment = self.moment(value, text)
                 if moment is None:
+                    if self.day is None and clock(text, anywhere=True):  # a time, its day not known yet
+                        self.pending[key] = text
+                        return True
                     return False
                 self.moments[key] = moment
             case "duration":
@@ -284,6 +301,12 @@ class _Extraction:
         """The incident's date: a labelled one, else the first in the title, the text, the
         file's name or its folders', in that order (a file's name is often the day it was
         published); the report says which. A timeline's own dates come later, and win."""
+        self.find_day()
+        for key, text in self.pending.items():
+            if (moment := self.moment(text, text)) is not None:
+                self.moments.setdefault(key, moment)
+
+    def find_day(self) -> None:
         if self.day is None and "started" in self.moments:
             self.day = self.moments["started"].date()
         if self.day is not None:
@@ -396,11 +419,11 @@ class _Extraction:
         before = len(self.reader.entries)
         self.reader.columns = []
         used = self.reader.section(section, with_heading=per_entry)
-        if len(self.reader.entries) == before:
-            return
-        if all(n in used or not line.strip() for n, line in enumerate(section.lines) if n >= section.heading_lines):
+        body = [n for n, line in enumerate(section.lines) if n >= section.heading_lines and line.strip()]
+        if used and all(n in used for n in body):  # all of it read: entries, and the zone or days they are in
             self.drop_section(index, self.reader.columns)
-        self.extracted.append(f"timeline from '{section.heading}' ({len(self.reader.entries) - before})")
+        if len(self.reader.entries) > before:
+            self.extracted.append(f"timeline from '{section.heading}' ({len(self.reader.entries) - before})")
 
     def read_actions(self, index: int) -> None:
         section = self.doc.sections[index]
@@ -462,7 +485,7 @@ class _Extraction:
             front["type"] = "near-miss"
         front.update(self.moments)
         items = front.get("action_items", [])
-        if isinstance(items, list):
+        if isinstance(items, list) and items:
             front["action_items"] = [i.as_front_matter() if isinstance(i, Action) else i for i in items]
             if any(
                 not (i.owner and i.due) and i.status in ("open", "in-progress") for i in items if isinstance(i, Action)

@@ -113,6 +113,8 @@ class Import:
             imported["headings"] = result.headings
         if result.zone:
             imported["zone"] = result.zone
+        if result.labels:
+            imported["labels"] = result.labels
         if isinstance(extras, dict):
             imported.update({k: v for k, v in extras.items() if k not in imported})
         front = {"title": front.pop("title"), "status": front.pop("status"), **front, "imported": imported}

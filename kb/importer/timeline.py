@@ -51,13 +51,14 @@ class Reader:
             if self._date_line(heading):
                 used.update(range(body_from))
             else:
-                entry = self._entry(heading, set(range(body_from)))
+                entry = self._entry(heading, set(range(body_from)), empty=True)
                 if entry:
                     rest = [n for n in range(body_from, len(lines)) if lines[n].strip()]
                     # The paragraphs under a heading-per-entry are its event's words.
                     if rest and not any(clock(lines[n]) for n in rest):
                         entry.event = " ".join([entry.event, *(plain(lines[n]) for n in rest)]).strip()
                         entry.lines.update(rest)
+                    entry.event = entry.event or plain(heading)
                     used |= entry.lines
                     if len(used) == len(lines) or all(not lines[n].strip() for n in range(len(lines)) if n not in used):
                         return set(range(len(lines)))
@@ -88,13 +89,18 @@ class Reader:
     def _date_line(self, text: str) -> bool:
         """A line or heading that only states the day of the entries after it."""
         found = find_date(text, self.day.year if self.day else None)
-        if not found or clock(text, anywhere=True) or not _ONLY_DATE.match(plain(text)):
+        if not found or clock(text, anywhere=True):
+            return False
+        rest = plain(text[: found[1]] + text[found[2] :])
+        if not _ONLY_DATE.match(plain(text)) and not (stated_zone(rest) and len(rest) < 40):
             return False
         self.day, self.last = found[0], None
         return True
 
-    def _entry(self, text: str, lines: set[int]) -> Entry | None:
-        """The entry ``text`` starts with a time (and maybe a date) for, or ``None``."""
+    def _entry(self, text: str, lines: set[int], empty: bool = False) -> Entry | None:
+        """The entry ``text`` starts with a time (and maybe a date) for, or ``None``. Its
+        event is the rest of the text; with nothing after the time, the whole text,
+        unless ``empty`` (a heading whose paragraphs are the event)."""
         body = plain(text)
         body = re.sub(r"^[\s>*+-]*", "", body)
         moment = iso_moment(body[:30])
@@ -125,7 +131,7 @@ class Reader:
         self.day = at.date()
         self.last = at
         event = re.sub(r"^[\s*_)\]:|\u2013\u2014-]+", "", event).strip()
-        entry = Entry(at, event or body, stated, set(lines))
+        entry = Entry(at, event or ("" if empty else body), stated, set(lines))
         self.entries.append(entry)
         return entry
 

@@ -64,7 +64,7 @@ _ZONE_WORD = "|".join(sorted((re.escape(z) for z in ZONES if z != "z"), key=len,
 _OFFSET = r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?(?![\d:])"
 # A clock time: 14:41, 14:41:05, ~16:05, 11:21a, 12:28p, 2:05 PM, 2 PM; then an optional zone.
 TIME = re.compile(
-    rf"(?<![\w:.])~?(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?)?"
+    rf"(?<![\w:.])~?(?P<hour>2[0-3]|[01]?\d)(?::(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?)?"
     rf"(?:\s?(?P<ampm>[ap])\.?(?:m\.?)?(?![a-z]))?"
     rf"(?:\s*\(?(?P<zone>{_OFFSET}|{_ZONE_WORD}|z)\)?(?![a-z]))?",
     re.I,
@@ -85,8 +85,9 @@ _DAY_MONTH = re.compile(
 _US_DATE = re.compile(r"(?<![\d/-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])")
 _COMPACT = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
 # "All times are in PST", "times in UTC", "(times in Pacific time)", "Timezone: CET".
+# "All times are in PST", "times in UTC", "(all times UTC)", "Timezone: CET", "Time (CEST)".
 _STATED_ZONE = re.compile(
-    rf"(?:times?\b[^.\n]{{0,30}}?\b(?:in|are|is)\b[^.\n]{{0,10}}?|time ?zone\W{{1,3}})(?P<zone>{_OFFSET}|{_ZONE_WORD}|"
+    rf"(?:\btimes?\b[^.\n]{{0,30}}?|time ?zone\W{{1,3}})\(?(?P<zone>{_OFFSET}|{_ZONE_WORD}|"
     rf"{'|'.join(NAMED_ZONES)})\b",
     re.I,
 )
