@@ -361,3 +361,11 @@ def test_hostile_files_are_refused_and_the_rest_goes_on(project: Path, kb: Kb, b
 def test_imported_times_are_real_datetimes(imported: dict[str, tuple[dict[str, object], str]]) -> None:
     for front, _ in imported.values():
         assert isinstance(front["started"], datetime) and front["started"].tzinfo is not None
+
+
+def test_a_long_source_name_with_spaces_is_known_again(project: Path, kb: Kb) -> None:
+    name = "PM2021-010 - A limited number of services deployed in the cluster returned errors for an hour.md"
+    (project / name).write_text("# Errors\n\nDate: 2021-03-04\n\nSome services returned errors.\n", encoding="utf-8")
+    kb(project, "import", name)
+    _, out, err = kb(project, "import", name)
+    assert "1 already imported" in err, out

@@ -209,18 +209,18 @@ def _imported_from(folder: Path) -> dict[str, str]:
         return found
     for path in folder.rglob("*.md"):
         try:
-            head = path.read_text(encoding="utf-8")[:20_000]
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if "\nimported:" not in head:
+        if "\nimported:" not in text or not text.startswith("---\n"):
             continue
-        match = re.search(r"^imported:\n(?:[ \t]+.*\n)*?[ \t]+from:[ \t]*(.+)$", head, re.M)
-        if match:
-            try:
-                source = yaml.safe_load(match[1])
-            except yaml.YAMLError:
-                continue
-            found[str(source)] = str(path)
+        try:
+            front = yaml.safe_load(text.split("\n---", 2)[0].removeprefix("---\n"))
+        except yaml.YAMLError:
+            continue
+        imported = front.get("imported") if isinstance(front, dict) else None
+        if isinstance(imported, dict) and imported.get("from"):
+            found[str(imported["from"])] = str(path)
     return found
 
 
