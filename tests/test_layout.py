@@ -14,7 +14,7 @@ from support import REPO
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 LAYERS = "Each stage of the core imports only the stages before it"
-STAGES = ["analysis", "build", "checks", "cli", "format", "load", "pages", "render", "search", "site"]
+STAGES = ["analysis", "build", "checks", "cli", "format", "importer", "load", "pages", "render", "search", "site"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:

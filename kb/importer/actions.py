@@ -71,16 +71,19 @@ class Action:
         return item
 
 
-def actions(section: Section, year: int | None) -> tuple[list[Action], set[int]]:
-    """The action items of ``section``'s body, and the indexes of the lines they took."""
+def actions(section: Section, year: int | None) -> tuple[list[Action], set[int], list[str]]:
+    """The action items of ``section``'s body, the indexes of the lines they took, and the
+    columns of the table they came from, if any."""
     offset = section.heading_lines
     body = section.body
     found: list[Action] = []
     used: set[int] = set()
+    columns: list[str] = []
     for table in tables(body):
         rows = _table(table, year)
         if rows:
             found += rows
+            columns = columns or [plain(cell) for cell in table.header]
             used |= {offset + n for n in range(table.first, table.last + 1)}
     for item in list_items(body):
         if offset + item.line in used:
@@ -99,7 +102,7 @@ def actions(section: Section, year: int | None) -> tuple[list[Action], set[int]]
                 action.lines = {offset + n for n in group}
                 found.append(action)
                 used |= action.lines
-    return found, used
+    return found, used, columns
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:

@@ -205,7 +205,7 @@ class _Extraction:
                 key = LABELS.get(normalise(match["key"]))
                 if key and key not in self.front and key not in self.moments and self.set_label(key, match["value"]):
                     self.dropped.add((i, n))
-                    self.labels.append(plain(line))
+                    self.labels.append(re.sub(r"^[-+*]\s+", "", plain(line)))
                     self.extracted.append(f"{key} from line {section.start + n}")
 
     def set_label(self, key: str, value: object) -> bool:
@@ -427,12 +427,12 @@ class _Extraction:
 
     def read_actions(self, index: int) -> None:
         section = self.doc.sections[index]
-        found, used = actions(section, self.day.year if self.day else None)
+        found, used, columns = actions(section, self.day.year if self.day else None)
         if not found:
             return
         self.front.setdefault("action_items", []).extend(found)  # type: ignore[union-attr]
         if all(n in used or not line.strip() for n, line in enumerate(section.lines) if n >= section.heading_lines):
-            self.drop_section(index)
+            self.drop_section(index, columns)
         self.extracted.append(f"action items from '{section.heading}' ({len(found)})")
 
     def drop_section(self, index: int, columns: list[str] | None = None) -> None:

@@ -101,8 +101,8 @@ class Import:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             self.copy_images(result, path.parent, target.parent / pm_id)
-            self.imported_from[shown] = str(target)
-        return Outcome(shown, "would import" if self.dry_run else "imported", written=str(target), result=result)
+            self.imported_from[shown] = _shown(target)
+        return Outcome(shown, "would import" if self.dry_run else "imported", written=_shown(target), result=result)
 
     def render(self, result: Result, source: str, pm_id: str, path: Path) -> str:
         front = dict(result.front)
@@ -168,7 +168,7 @@ class Import:
                 if values:
                     lines += ["", f"{title}:", "", *(f"- {v}" for v in values)]  # type: ignore[union-attr]
             lines.append("")
-        path.write_text("\n".join(lines), encoding="utf-8")
+        path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -220,8 +220,14 @@ def _imported_from(folder: Path) -> dict[str, str]:
             continue
         imported = front.get("imported") if isinstance(front, dict) else None
         if isinstance(imported, dict) and imported.get("from"):
-            found[str(imported["from"])] = str(path)
+            found[str(imported["from"])] = _shown(path)
     return found
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    absolute = path.absolute()
+    return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(path)
 
 
 def _relinked(narrative: str, images: list[str], pm_id: str, source_dir: Path) -> str:
