@@ -23,8 +23,6 @@ from kb.format.problems import UserError, count
 from kb.format.reference import markdown_tables
 from kb.format.schema import fields_of, json_schema
 from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
-from kb.importer.run import Import, cause_catalog
-from kb.importer.run import summary as import_summary
 from kb.load.new_postmortem import new_postmortem
 from kb.load.project import Project, open_project
 from kb.search.choice import engine_for
@@ -67,6 +65,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kb.build.pipeline import LibraryBuild, Session
+    from kb.importer.run import Import, cause_catalog
+    from kb.importer.run import summary as import_summary
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 # The plugin's options: the fields of ``Settings``, which checks their values.
@@ -78,18 +78,22 @@ def postmortem_url(pm_id: str) -> str:
     return urls.url(urls.postmortem(pm_id))
 
 
-# What only a site build needs, imported when a front end first asks for it: a ``kb``
-# command that only reads the library need not import every page to answer.
-_FOR_BUILDS = {
-    "LibraryBuild": "kb.build.pipeline",
-    "Session": "kb.build.pipeline",
-    "MARKDOWN_EXTENSIONS": "kb.site.plan",
-    "SCRIPTS": "kb.site.plan",
-    "STYLESHEETS": "kb.site.plan",
+# What only a site build or ``kb import`` needs, imported when a front end first asks for
+# it: a ``kb`` command that only reads the library need not import every page to answer.
+_LAZY = {
+    "Import": ("kb.importer.run", "Import"),
+    "cause_catalog": ("kb.importer.run", "cause_catalog"),
+    "import_summary": ("kb.importer.run", "summary"),
+    "LibraryBuild": ("kb.build.pipeline", "LibraryBuild"),
+    "Session": ("kb.build.pipeline", "Session"),
+    "MARKDOWN_EXTENSIONS": ("kb.site.plan", "MARKDOWN_EXTENSIONS"),
+    "SCRIPTS": ("kb.site.plan", "SCRIPTS"),
+    "STYLESHEETS": ("kb.site.plan", "STYLESHEETS"),
 }
 
 
 def __getattr__(name: str) -> object:
-    if name not in _FOR_BUILDS:
+    if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_FOR_BUILDS[name]), name)
+    module, attribute = _LAZY[name]
+    return getattr(importlib.import_module(module), attribute)

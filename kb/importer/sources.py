@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdownify
-
 MAX_BYTES = 2_000_000  # a postmortem is a few pages; anything larger is not one
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Not documents: what a source folder of exports also holds. Listed as skipped all the same.
@@ -92,6 +90,8 @@ def read(path: Path) -> Document | Skipped:
 def _markdown_of(html: str) -> str:
     """An HTML export as Markdown: headings as ``#``, lists, tables and links kept;
     scripts and styles dropped (their content is not the document's)."""
+    import markdownify  # here: it and Beautiful Soup cost every other kb command 60 ms to import
+
     html = re.sub(r"<(script|style|head)\b.*?</\1\s*>", "", html, flags=re.S | re.I)
     converted = markdownify.markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
     return re.sub(r"\n{3,}", "\n\n", converted).strip() + "\n"
