@@ -57,12 +57,22 @@ class Document:
     front_error: str | None = None  # front matter that would not parse: kept in the narrative
 
 
+class _WithoutAliases(yaml.SafeLoader):
+    """Safe YAML that refuses aliases: in a document from elsewhere, a few lines of them
+    can stand for gigabytes once written out (a "billion laughs")."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("an alias (*name)")
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
 def parse(text: str) -> Document:
     front: dict[str, object] = {}
     error = None
     if match := _FRONT.match(text):
         try:
-            loaded = yaml.safe_load(match[1] or "")
+            loaded = yaml.load(match[1] or "", Loader=_WithoutAliases)
         except yaml.YAMLError as exc:
             loaded, error = None, f"its front matter does not parse ({type(exc).__name__}); kept in the narrative"
         if isinstance(loaded, dict):
