@@ -66,6 +66,7 @@ def test_every_source_is_imported_or_skipped_with_its_reason(project: Path, kb: 
         "front-matter-cdn.qmd",  # Markdown by its content, whatever the extension
         "atlassian-queue-backlog.md.erb",
         "confluence-export-login.html",
+        "bold-labels-webhooks.md",
     }
     reasons = dict(re.findall(r"^skipped: legacy/(\S+) \((.*)\)$", out, re.M))
     assert reasons["index.md"].startswith("an index page")
@@ -73,7 +74,7 @@ def test_every_source_is_imported_or_skipped_with_its_reason(project: Path, kb: 
     assert reasons["empty.md"] == "empty"
     assert reasons["no-date.md"].startswith("no incident date found")
     assert "img/flow.png" in reasons
-    assert err.strip().endswith("6 imported, 5 skipped")
+    assert err.strip().endswith("7 imported, 5 skipped")
 
 
 def test_google_sre_shape(imported: dict[str, tuple[dict[str, object], str]]) -> None:
@@ -177,6 +178,21 @@ def test_html_export_and_its_image(project: Path, imported: dict[str, tuple[dict
     assert image and (project / "postmortems" / "2021" / image[1]).read_bytes().startswith(b"\x89PNG")
 
 
+def test_bullets_with_bold_labels(imported: dict[str, tuple[dict[str, object], str]]) -> None:
+    front, body = imported["bold-labels-webhooks.md"]
+    assert front["impact"] == {"summary": "webhook deliveries were late by up to 40 minutes."}  # - **Impact**: ...
+    assert [e["event"] for e in front["timeline"]] == [  # type: ignore[union-attr, index]  # - **Key events**, nested
+        "queue consumer deploy starts",
+        "delivery lag alert fires",
+        "rollback done, lag back to zero",
+    ]
+    assert [(i.get("owner"), i.get("status", "open")) for i in front["action_items"]] == [  # type: ignore[union-attr]
+        ("sam", "open"),
+        (None, "done"),
+    ]
+    assert "**Notes**: nothing else." in body and "## Analysis" in body
+
+
 def test_atlassian_shape_with_a_table_of_actions(imported: dict[str, tuple[dict[str, object], str]]) -> None:
     front, _ = imported["atlassian-queue-backlog.md.erb"]
     assert front["trigger"].startswith("A config change merged")  # type: ignore[union-attr]  # "Leadup"
@@ -212,7 +228,7 @@ def test_the_result_lints_without_errors_and_every_page_says_it_was_imported(
     assert "(imported: complete it by hand)" in out  # what a legacy document cannot give
     site = build(project)
     pages = list((project / "postmortems").rglob("*.md"))
-    assert len(pages) == 6
+    assert len(pages) == 7
     for path in pages:
         page = site.page(path.stem)
         assert "Imported" in page and "legacy/" in page
@@ -232,14 +248,14 @@ def test_a_markdown_report(project: Path, kb: Kb) -> None:
     shutil.copytree(SOURCES, project / "legacy")
     kb(project, "import", "legacy", "--report", "report.md")
     report = (project / "report.md").read_text(encoding="utf-8")
-    assert report.startswith("# Import report\n\n6 imported, 5 skipped.")
+    assert report.startswith("# Import report\n\n7 imported, 5 skipped.")
     assert "To complete:" in report and "## legacy/index.md" in report
 
 
 def test_dry_run_writes_nothing(project: Path, kb: Kb) -> None:
     shutil.copytree(SOURCES, project / "legacy")
     code, out, err = kb(project, "import", "--dry-run", "legacy")
-    assert code == 0 and out.count("would import: ") == 6 and "6 would import" in err
+    assert code == 0 and out.count("would import: ") == 7 and "7 would import" in err
     assert not (project / "postmortems").exists() or not list((project / "postmortems").rglob("*.md"))
 
 
@@ -250,10 +266,10 @@ def test_a_second_import_writes_nothing_and_force_writes_again(project: Path, kb
     edited = next((project / "postmortems/2024").glob("*.md"))
     edited.write_text(edited.read_text(encoding="utf-8") + "\nA paragraph added by hand.\n", encoding="utf-8")
     code, out, err = kb(project, "import", "legacy")
-    assert code == 0 and "6 already imported" in err and not re.search("^imported: ", out, re.M)
+    assert code == 0 and "7 already imported" in err and not re.search("^imported: ", out, re.M)
     assert "added by hand" in edited.read_text(encoding="utf-8")
     code, out, err = kb(project, "import", "--force", "legacy")
-    assert "6 imported" in err
+    assert "7 imported" in err
     assert {p: p.read_text(encoding="utf-8") for p in written} == written  # the same files, as first written
 
 

@@ -187,6 +187,8 @@ def list_items(lines: list[str]) -> list[Item]:
                     break
                 stack.pop()
             (stack[-1].children if stack else top).append(item)
+            for parent in stack:
+                parent.last = n
             stack.append(item)
         elif stack and (line[:1].isspace() or not blank_before):
             stack[-1].nested.append(line.strip())

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import PurePath
 
 from kb.importer.actions import Action, actions
-from kb.importer.document import KEY_VALUE, Document, Item, list_items, plain, tables
+from kb.importer.document import KEY_VALUE, Document, Item, Section, list_items, plain, tables
 from kb.importer.sections import SectionNames, normalise
 from kb.importer.timeline import Reader
 from kb.importer.times import clock, duration, find_date, iso_moment, stated_zone
@@ -110,7 +110,7 @@ def extract(doc: Document, name: PurePath, settings: Settings) -> Result:
 
 class _Extraction:
     def __init__(self, doc: Document, name: PurePath, settings: Settings) -> None:
-        self.doc = doc
+        self.doc = Document(doc.front, _labelled_lists(doc.sections, settings.sections), doc.front_error)
         self.name = name
         self.settings = settings
         self.front: dict[str, object] = {}
@@ -530,6 +530,46 @@ class _Extraction:
                     continue
             out += kept[i]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+
+
+_LABEL_ONLY = re.compile(r"^(\*\*|__)(?P<label>[^*_]+?):?\1:?\s*$")
+
+
+def _labelled_lists(sections: list[Section], names: SectionNames) -> list[Section]:
+    """``sections``, with a list item that is only a bold label naming a section, and has
+    items nested under it (``- **Key events**`` and its entries), made a subsection of
+    its own: what a heading would have been. Its lines stay as written."""
+    result: list[Section] = []
+    for section in sections:
+        if section.level and names.target(section.heading):
+            result.append(section)
+            continue
+        start = section.heading_lines
+        labelled = [
+            item
+            for item in list_items(section.lines[start:])
+            if not item.ordered
+            and item.children
+            and (label := _LABEL_ONLY.match(item.text))
+            and normalise(label["label"]) in names.names  # exactly a section's name, not its first words
+        ]
+        done = 0
+        for item in labelled:
+            first, last = start + item.line, start + item.last
+            result.append(
+                Section(section.heading, section.level, section.lines[done:first], section.start + done)
+                if done == 0
+                else Section("", 0, section.lines[done:first], section.start + done)
+            )
+            heading = _LABEL_ONLY.match(item.text)["label"]  # type: ignore[index]
+            result.append(
+                Section(
+                    heading.strip(), min(section.level + 1, 6), section.lines[first : last + 1], section.start + first
+                )
+            )
+            done = last + 1
+        result.append(section if not labelled else Section("", 0, section.lines[done:], section.start + done))
+    return result
 
 
 def _zone_sentence(text: str) -> str | None:
