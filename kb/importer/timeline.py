@@ -114,7 +114,7 @@ class Reader:
             if start is None:
                 return None
             event = body[start.end :]
-            if start.twelve_hour:  # the time as written stays with the event, its words too
+            if start.twelve_hour or start.zone:  # the time as written stays with the event, its words too
                 event = f"{event.strip(' :-')} ({body[start.start : start.end].strip()})"
             if day is None:
                 return None
