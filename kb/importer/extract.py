@@ -55,8 +55,8 @@ LABELS: dict[str, str] = {
 FRONT_KEYS = {**LABELS, "title": "title", "tags": "tags", "categories": "tags", "status": "source_status"}
 # Timeline events that mark a moment; the first that matches, but for "resolved" the last.
 _MARKERS = {
-    "started": re.compile(r"\b(?:outage|impact|incident|downtime) (?:begins|began|starts|started)\b|"
-                          r"\bstart of (?:the )?(?:outage|incident|impact)\b", re.I),
+    # Not "the start of the outage (~13:30)": an event may look back at an earlier moment.
+    "started": re.compile(r"\b(?:outage|impact|incident|downtime) (?:begins|began|starts|started)\b", re.I),
     "detected": re.compile(
         r"\b(?:detected|alert(?:ed|s)? (?:fires|fired|triggered)|alert fires|paged|first report(?:ed)?)\b", re.I
     ),
