@@ -36,6 +36,7 @@ COMMANDS = {
     "search": ["search", "pool"],
     "actions": ["actions"],
     "schema": ["schema"],
+    "import": ["import", "--dry-run", "postmortems"],  # the date it records as `imported.at`
 }
 
 
