@@ -56,19 +56,17 @@ class Action:
     lines: set[int] = field(default_factory=set)  # indexes into the section's lines it took
 
     def as_front_matter(self) -> dict[str, object]:
-        item: dict[str, object] = {"title": self.title}
-        for key in ("owner", "due"):
-            if getattr(self, key):
-                item[key] = getattr(self, key)
-        if self.status != "open":
-            item["status"] = self.status
-        if self.kind:
-            item["type"] = self.kind
-        if self.tracker:
-            item["tracker"] = self.tracker
-        if self.note:
-            item["note"] = self.note
-        return item
+        """The item as its front matter writes it: only the keys it has a value for."""
+        values = {
+            "title": self.title,
+            "owner": self.owner,
+            "due": self.due,
+            "status": None if self.status == "open" else self.status,  # the default
+            "type": self.kind,
+            "tracker": self.tracker,
+            "note": self.note,
+        }
+        return {key: value for key, value in values.items() if value}
 
 
 def actions(section: Section, year: int | None) -> tuple[list[Action], set[int], list[str]]:

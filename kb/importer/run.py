@@ -108,13 +108,11 @@ class Import:
         front = dict(result.front)
         extras = front.pop("_extras", {})
         front["status"] = "published"
+        # How it was read, beside where from: which field each moved section went to, the
+        # sentence that stated the zone, the labelled lines as written.
+        record = {"headings": result.headings, "zone": result.zone, "labels": result.labels}
         imported: dict[str, object] = {"from": source, "at": self.today, "tool": TOOL}
-        if result.headings:
-            imported["headings"] = result.headings
-        if result.zone:
-            imported["zone"] = result.zone
-        if result.labels:
-            imported["labels"] = result.labels
+        imported |= {key: value for key, value in record.items() if value}
         if isinstance(extras, dict):
             imported.update({k: v for k, v in extras.items() if k not in imported})
         front = {"title": front.pop("title"), "status": front.pop("status"), **front, "imported": imported}
