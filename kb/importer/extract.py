@@ -15,44 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import PurePath
 
+from kb.importer import blocks
 from kb.importer.actions import Action, actions
-from kb.importer.document import KEY_VALUE, Document, Item, Section, list_items, plain, tables
+from kb.importer.document import KEY_VALUE, Document, plain
+from kb.importer.labels import FRONT_KEYS, LABELS, READ_VALUES, SEVERITY, SPLIT_NAMES, number
 from kb.importer.sections import SectionNames, normalise
 from kb.importer.timeline import Reader
 from kb.importer.times import clock, duration, find_date, iso_moment, stated_zone
 
-# Labels of "Key: value" lines, and the key each gives.
-LABELS: dict[str, str] = {
-    label: key
-    for key, labels in {
-        "date": ("date", "incident date", "date of incident", "day", "when", "incident start date"),
-        "started": ("start", "started", "start time", "incident start", "began", "impact start", "outage start"),
-        "detected": ("detected", "detection time", "time detected", "identified"),
-        "mitigated": ("mitigated", "mitigation time", "time mitigated"),
-        "resolved": ("resolved", "end", "ended", "end time", "resolution time", "time resolved", "incident end"),
-        "duration": ("duration", "outage duration", "length", "total duration", "time to resolve"),
-        "authors": ("authors", "author", "written by", "prepared by", "postmortem owner", "incident owner"),
-        "severity": (
-            "severity", "sev", "severity level", "priority", "impact level", "incident severity", "level",
-        ),
-        "services": (
-            "services", "service", "services affected", "affected services", "systems affected",
-            "affected systems", "components", "affected components", "component", "system", "systems",
-        ),
-        "teams": ("team", "teams", "owning team", "teams involved"),
-        "tags": ("tags", "labels", "keywords"),
-        "users_affected": ("users affected", "affected users", "customers affected", "affected customers"),
-        "requests_failed": ("requests failed", "failed requests", "errors"),
-        "support_tickets": ("support tickets", "tickets"),
-        "revenue_lost": ("revenue lost", "lost revenue", "revenue impact"),
-        "summary": ("summary", "tl;dr", "tldr", "overview"),
-        "impact": ("impact",),
-        "trigger": ("trigger",),
-    }.items()
-    for label in labels
-}  # fmt: skip
-# Front matter keys of the source that name a key of the format.
-FRONT_KEYS = {**LABELS, "title": "title", "tags": "tags", "categories": "tags", "status": "source_status"}
 # Timeline events that mark a moment; the first that matches, but for "resolved" the last.
 _MARKERS = {
     # Not "the start of the outage (~13:30)": an event may look back at an earlier moment.
@@ -64,14 +34,9 @@ _MARKERS = {
     "resolved": re.compile(r"\b(?:outage|impact|incident|downtime) (?:ends|ended|is over|resolved)\b|"
                            r"\ball clear\b|\bfully (?:restored|recovered)\b", re.I),
 }  # fmt: skip
-# Labels whose value a field holds in another form ("major" became SEV2): kept as written.
-_READ_VALUES = ("date", "severity", "duration", "started", "detected", "mitigated", "resolved")
 # A template's title left in place: "# ISSUE NAME", "# Title", "# Incident title".
 _PLACEHOLDER_TITLE = re.compile(r"^\W*(?:issue|incident|postmortem|post-mortem)?\s*(?:name|title)\W*$", re.I)
 _NEAR_MISS = re.compile(r"\bnear[- ]miss\b", re.I)
-_SEVERITY = re.compile(r"^\W*(?:sev(?:erity)?|p|priority)?[\s-]*(\d)\W*$", re.I)
-_NUMBER = re.compile(r"^\D{0,3}?(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\b", re.I)
-_SPLIT_NAMES = re.compile(r"\s*(?:,|;|\band\b|&|/|\+)\s*")
 _HEADING_DATE_PREFIX = re.compile(
     r"^(?:postmortem|post-mortem|incident report|incident|outage)\s*[:\u2013\u2014-]\s*", re.I
 )
@@ -110,7 +75,7 @@ def extract(doc: Document, name: PurePath, settings: Settings) -> Result:
 
 class _Extraction:
     def __init__(self, doc: Document, name: PurePath, settings: Settings) -> None:
-        self.doc = Document(doc.front, _labelled_lists(doc.sections, settings.sections), doc.front_error)
+        self.doc = Document(doc.front, blocks.labelled_lists(doc.sections, settings.sections), doc.front_error)
         self.name = name
         self.settings = settings
         self.front: dict[str, object] = {}
@@ -160,7 +125,7 @@ class _Extraction:
             target = FRONT_KEYS.get(key.lower().replace("_", " "))
             if target is None or not self.set_label(target, value):
                 self.extras[key] = _yaml_safe(value)
-            elif target != key or target in _READ_VALUES:  # the value as written, beside what it became
+            elif target != key or target in READ_VALUES:  # the value as written, beside what it became
                 self.labels.append(f"{key}: {_yaml_safe(value)}")
         if self.doc.front_error:
             self.todo.append(self.doc.front_error)
@@ -241,7 +206,7 @@ class _Extraction:
                     return False
                 self.moments.setdefault("_duration", datetime.min.replace(tzinfo=self.zone) + span)
             case "authors" | "services" | "teams" | "tags":
-                names = [n.strip(" .@") for n in _SPLIT_NAMES.split(text) if n.strip(" .@")]
+                names = [n.strip(" .@") for n in SPLIT_NAMES.split(text) if n.strip(" .@")]
                 if not names or any(len(n) > 60 for n in names):
                     return False
                 self.front[key] = names
@@ -254,12 +219,12 @@ class _Extraction:
                     return False
                 self.front["severity"] = severity
             case "users_affected" | "requests_failed" | "support_tickets" | "revenue_lost":
-                number = _number(text)
-                if number is None:
+                figure = number(text)
+                if figure is None:
                     return False
                 impact = self.front.setdefault("impact", {})
                 assert isinstance(impact, dict)
-                impact[key] = number if key == "revenue_lost" else int(number)
+                impact[key] = figure if key == "revenue_lost" else int(figure)
             case "summary" | "trigger":
                 self.front[key] = text
             case "impact":
@@ -292,7 +257,7 @@ class _Extraction:
         squashed = word.replace("-", "").replace(" ", "")
         if squashed in scale:
             return scale[squashed]
-        if (digit := _SEVERITY.match(word)) and (f"sev{digit[1]}" in scale):
+        if (digit := SEVERITY.match(word)) and (f"sev{digit[1]}" in scale):
             return scale[f"sev{digit[1]}"]
         first = word.split()[0] if word.split() else ""
         return self.settings.severity_words.get(first) or scale.get(first.replace("-", ""))
@@ -362,16 +327,16 @@ class _Extraction:
         elif kind == "action_items":
             self.read_actions(index)
         elif kind in ("summary", "trigger", "detection", "impact") and not sub:
-            prose = _prose(body)
-            if prose is None:
+            text = blocks.prose(body)
+            if text is None:
                 return
-            self.set_prose(kind, prose, index, whole=True)
+            self.set_prose(kind, text, index, whole=True)
         elif kind in ("lessons", "went_well", "went_wrong", "got_lucky"):
-            entries = _entries(body)
-            if entries:
-                self.front.setdefault(kind, []).extend(entries)  # type: ignore[union-attr]
+            found = blocks.entries(body)
+            if found:
+                self.front.setdefault(kind, []).extend(found)  # type: ignore[union-attr]
                 self.drop_section(index)
-                self.extracted.append(f"{kind} from '{section.heading}' ({len(entries)})")
+                self.extracted.append(f"{kind} from '{section.heading}' ({len(found)})")
         elif kind == "causes" and not sub and any(line.strip() for line in body):
             self.read_causes(index)
 
@@ -400,7 +365,7 @@ class _Extraction:
         text = " ".join(plain(line) for line in section.body)
         key = _matching_cause(text, self.settings.causes)
         if key:
-            first = _prose(self.kept_body(index))
+            first = blocks.prose(self.kept_body(index))
             self.front.setdefault("causes", []).append({"key": key, **({"detail": first} if first else {})})  # type: ignore[union-attr]
             self.todo.append(f"cause key {key!r} was proposed for '{section.heading}': check it")
             self.extracted.append(f"cause {key!r} proposed from '{section.heading}'")
@@ -532,46 +497,6 @@ class _Extraction:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
 
 
-_LABEL_ONLY = re.compile(r"^(\*\*|__)(?P<label>[^*_]+?):?\1:?\s*$")
-
-
-def _labelled_lists(sections: list[Section], names: SectionNames) -> list[Section]:
-    """``sections``, with a list item that is only a bold label naming a section, and has
-    items nested under it (``- **Key events**`` and its entries), made a subsection of
-    its own: what a heading would have been. Its lines stay as written."""
-    result: list[Section] = []
-    for section in sections:
-        if section.level and names.target(section.heading):
-            result.append(section)
-            continue
-        start = section.heading_lines
-        labelled = [
-            item
-            for item in list_items(section.lines[start:])
-            if not item.ordered
-            and item.children
-            and (label := _LABEL_ONLY.match(item.text))
-            and normalise(label["label"]) in names.names  # exactly a section's name, not its first words
-        ]
-        done = 0
-        for item in labelled:
-            first, last = start + item.line, start + item.last
-            result.append(
-                Section(section.heading, section.level, section.lines[done:first], section.start + done)
-                if done == 0
-                else Section("", 0, section.lines[done:first], section.start + done)
-            )
-            heading = _LABEL_ONLY.match(item.text)["label"]  # type: ignore[index]
-            result.append(
-                Section(
-                    heading.strip(), min(section.level + 1, 6), section.lines[first : last + 1], section.start + first
-                )
-            )
-            done = last + 1
-        result.append(section if not labelled else Section("", 0, section.lines[done:], section.start + done))
-    return result
-
-
 def _zone_sentence(text: str) -> str | None:
     """The line that states the document's time zone, as written."""
     for line in text.splitlines():
@@ -587,55 +512,6 @@ def _folder_date(name: PurePath) -> tuple[date, int, int] | None:
     if folder and day and folder[2] == day[1]:
         return find_date(f"{folder[1]}-{day[1]}-{day[2]}")
     return None
-
-
-def _prose(body: list[str]) -> str | None:
-    """A section body's paragraphs as text, when it holds nothing else (no list, table,
-    quote, code or HTML): only then can a field take the section's place."""
-    structured = (
-        bool(tables(body))
-        or bool(list_items(body))
-        or any(line.lstrip().startswith(("```", "~~~", ">", "<")) or line.startswith("    ") for line in body)
-    )
-    paragraphs, current = [], []
-    for line in [*body, ""]:
-        if line.strip():
-            current.append(plain(line))
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    if not paragraphs or structured:
-        return None
-    return "\n\n".join(paragraphs)
-
-
-def _entries(body: list[str]) -> list[str]:
-    """A lessons-like section body as entries: its list items (nested ones joined), or its
-    paragraphs; nothing when it holds anything else."""
-    if tables(body) or any(line.lstrip().startswith(("```", "~~~", "<")) for line in body):
-        return []
-    items = list_items(body)
-    covered = {n for item in items for n in range(item.line, item.last + 1)}
-    loose = [line for n, line in enumerate(body) if line.strip() and n not in covered]
-    if items and not loose:
-        return [plain(_flat(item)) for item in items]
-    if not items:
-        return [p for p in (_prose(body) or "").split("\n\n") if p]
-    return []
-
-
-def _flat(item: Item) -> str:
-    """A list item's words with those of the lines and items nested under it."""
-    return " ".join([item.text, *item.nested, *(_flat(child) for child in item.children)])
-
-
-def _number(text: str) -> float | None:
-    match = _NUMBER.match(text.strip())
-    if not match:
-        return None
-    value = float(match[1].replace(",", ""))
-    scale = (match[2] or "").lower()
-    return value * (1_000 if scale in ("k", "thousand") else 1_000_000 if scale in ("m", "million") else 1)
 
 
 _STOP = {"the", "a", "an", "of", "on", "in", "to", "for", "and", "or", "no", "not", "at", "by", "with", "is", "was"}
