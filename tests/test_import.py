@@ -278,9 +278,12 @@ def test_an_id_the_library_has_is_not_overwritten(project: Path, kb: Kb) -> None
     existing = project / "postmortems/2024/2024-02-03-search-results-empty-after-an-index-alias-swap.md"
     existing.parent.mkdir(parents=True)
     existing.write_text("written by hand\n", encoding="utf-8")
-    _, out, _ = kb(project, "import", str(SOURCES / "google-sre-search-outage.md"))
-    assert "skipped:" in out and "is taken; --force replaces it" in out
-    assert existing.read_text(encoding="utf-8") == "written by hand\n"
+    source = str(SOURCES / "google-sre-search-outage.md")
+    _, out, _ = kb(project, "import", source)
+    assert "skipped:" in out and "is taken; --force imports it under another id" in out
+    _, out, _ = kb(project, "import", "--force", source)
+    assert existing.read_text(encoding="utf-8") == "written by hand\n"  # never replaced, even with --force
+    assert "2024-02-03-search-results-empty-after-an-index-alias-swap-2.md" in out
 
 
 @pytest.mark.parametrize(
@@ -393,3 +396,77 @@ def test_a_long_source_name_with_spaces_is_known_again(project: Path, kb: Kb) ->
     kb(project, "import", name)
     _, out, err = kb(project, "import", name)
     assert "1 already imported" in err, out
+
+
+ODD = {
+    "a table row longer than its header": "## Action items\n\n| Action | Owner |\n|---|---|\n| Fix | mei | extra |\n",
+    "a table of owners and states only": "## Action items\n\n| Owner | Status |\n|---|---|\n| mei | open |\n",
+    "a day that does not exist": "---\ndate: 2024-02-30\n---\n# Odd\n\nDate: 2024-03-01\n",
+    "front matter nested thousands deep": "---\nx: " + "[" * 5000 + "\n---\n# Odd\n\nDate: 2024-03-01\n",
+    "24:00": "## Timeline\n\n- 2024-03-01 24:00 OUTAGE ENDS\n",
+    "a duration of ages": "Duration: 999999999 days\n",
+    "a figure of 400 digits": "Users affected: " + "9" * 400 + "\n",
+    "a leap day and a year in a column": "## Timeline\n\n| Time (2023) | Event |\n|---|---|\n| 10:00 | x |\n",
+    "an empty heading": "#\n\n## Summary\n\nText.\n",
+    "a reserved service": "Service: Search\n\nTeam: N/A\n",
+    "an empty checkbox": "## Action items\n\n- [ ]\n- [ ] Real one\n",
+    "Windows line ends": "---\r\ntitle: Crlf\r\nauthors: [Mei]\r\n---\r\n# Crlf\r\n\r\nDate: 2024-03-01\r\n",
+    "zones that differ": "## Timeline\n\n- 10:00 PST deploy\n- 17:30 UTC alert fires\n",
+}
+
+
+@pytest.mark.parametrize("text", ODD.values(), ids=ODD.keys())
+def test_odd_documents_import_and_lint_without_errors(project: Path, kb: Kb, text: str) -> None:
+    source = project / "odd.md"
+    body = text if text.startswith("---") else f"# Odd one\n\nDate: 2024-02-29\n\n{text}"
+    source.write_bytes(body.encode("utf-8"))
+    code, out, err = kb(project, "import", "odd.md")
+    assert code == 0 and "imported: odd.md" in out, (out, err)
+    code, out, _ = kb(project, "lint")
+    assert ": error:" not in out, out
+
+
+def test_odd_values_are_left_as_written_not_made_up(project: Path, kb: Kb) -> None:
+    (project / "odd.md").write_text(
+        "# Odd one\n\nDate: 2024-02-29\n\nService: Search\n\nTeam: N/A\n\n## Timeline\n\n"
+        "- 10:00 PST deploy\n- 17:30 UTC alert fires\n\n## Action items\n\n- **Short term, this sprint:**\n"
+        "    - Add a probe\n",
+        encoding="utf-8",
+    )
+    kb(project, "import", "odd.md")
+    path = next((project / "postmortems").rglob("*.md"))
+    front, body = front_and_body(path)
+    assert "services" not in front and "teams" not in front  # a reserved name, and no value at all
+    assert "Service: Search" in body and "Team: N/A" in body
+    assert [str(e["at"]) for e in front["timeline"]] == [  # type: ignore[union-attr, index]
+        "2024-02-29 10:00:00-08:00",
+        "2024-02-29 17:30:00+00:00",  # earlier than 10:00 PST, and the same day: not the next one
+    ]
+    assert {"heading": "Short term, this sprint", "field": "action_items"} in front["imported"]["headings"]  # type: ignore[index]
+
+
+def test_the_same_source_typed_another_way_is_the_same_source(project: Path, kb: Kb) -> None:
+    (project / "legacy").mkdir()
+    (project / "legacy/a.md").write_text("# Errors\n\nDate: 2021-03-04\n\nSome errors.\n", encoding="utf-8")
+    kb(project, "import", "legacy")
+    _, out, err = kb(project, "import", str(project / "legacy"))
+    assert "1 already imported" in err, out
+    _, out, err = kb(project, "import", "./legacy/../legacy/a.md")
+    assert "1 already imported" in err, out
+
+
+def test_force_never_replaces_another_sources_file(project: Path, kb: Kb) -> None:
+    for name in ("a", "b"):
+        (project / f"{name}.md").write_text(f"# Same title\n\nDate: 2021-03-04\n\nFrom {name}.\n", encoding="utf-8")
+    kb(project, "import", "b.md")
+    _, out, _ = kb(project, "import", "--force", "a.md")
+    written = sorted(p.name for p in (project / "postmortems").rglob("*.md"))
+    assert written == ["2021-03-04-same-title-2.md", "2021-03-04-same-title.md"], out
+    assert "From b." in (project / "postmortems/2021/2021-03-04-same-title.md").read_text(encoding="utf-8")
+
+
+def test_report_lines_count_the_front_matter(project: Path, kb: Kb) -> None:
+    (project / "fm.md").write_text("---\ntags: [x]\n---\n\n# Title here\n\nDate: 2021-03-04\n", encoding="utf-8")
+    kb(project, "import", "fm.md", "--report", "r.json")
+    extracted = json.loads((project / "r.json").read_text(encoding="utf-8"))[0]["extracted"]
+    assert "title from the heading on line 5" in extracted and "date from line 7" in extracted

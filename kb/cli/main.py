@@ -159,7 +159,9 @@ def cmd_actions(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     project, library = _load(args)
     to = Path(args.to) if args.to else project.source_dir
-    taken = {pm.slug for pm in library.postmortems} | {path.stem for path in to.rglob("*.md")} if to.is_dir() else set()
+    # Every id a file has or would have, valid or not: the library's, and the target folder's.
+    folders = [folder for folder in (project.source_dir, to) if folder.is_dir()]
+    taken = {pm.slug for pm in library.postmortems} | {path.stem for folder in folders for path in folder.rglob("*.md")}
     run = Import(
         project.settings,
         to,

@@ -50,6 +50,7 @@ class Action:
     owner: str | None = None
     due: str | None = None  # ISO date
     kind: str | None = None  # its ``type``
+    group: str | None = None  # the label it was listed under ("Short term:"), recorded, not a key
     status: str = "open"
     tracker: str | None = None
     note: str | None = None
@@ -88,8 +89,9 @@ def actions(section: Section, year: int | None) -> tuple[list[Action], set[int],
             continue
         for action in _from_item(item):
             action.lines = {offset + n for n in action.lines}
-            found.append(action)
             used |= action.lines
+            if action.title:  # an empty "- [ ]" is not an item
+                found.append(action)
     if not found:  # no list and no table: each paragraph is an item, or each line of one
         for first, last in _paragraphs(body):
             lines = body[first : last + 1]
@@ -127,6 +129,8 @@ def _from_item(item: Item) -> list[Action]:
         group = [action for child in item.children for action in _from_item(child)]
         for action in group[:1]:
             action.lines.add(item.line)
+        for action in group:
+            action.group = action.group or plain(text).rstrip(": ")
         return group
     words = [text, *item.nested, *(_flatten(child) for child in item.children)]
     action = read(" ".join(w for w in words if w))
@@ -173,7 +177,7 @@ def read(text: str) -> Action:
             pass
         elif _PROGRESS.search(title):
             status = "in-progress"
-    title = " ".join(title.split()) or plain(text) or text.strip()
+    title = " ".join(title.split()) or plain(text) or text.strip(" []")
     note = "marked as not to be done in the source" if status == "wont-do" else None
     return Action(title, owner=owner, due=due, status=status, tracker=tracker, note=note)
 
@@ -188,16 +192,20 @@ def _table(table: Table, year: int | None) -> list[Action]:
             if i not in columns.values() and pattern.match(name) and role not in columns:
                 columns[role] = i
     if "title" not in columns:
-        if not ({"owner", "status"} & set(columns)):
+        free = [i for i in range(len(header)) if i not in columns.values()]
+        if not ({"owner", "status"} & set(columns)) or not free:
             return []
-        columns["title"] = next(i for i in range(len(header)) if i not in columns.values())
+        columns["title"] = free[0]
     found = []
     for row in table.rows:
         if not any(cell.strip() for cell in row):
             continue
         cell = {role: row[i] if i < len(row) else "" for role, i in columns.items()}
         action = read(cell["title"])
-        extra = [f"{header[i]}: {plain(c)}" for i, c in enumerate(row) if i not in columns.values() and c.strip()]
+        if not action.title:
+            continue
+        named = [*header, *(f"column {n + 1}" for n in range(len(header), len(row)))]  # a row longer than its header
+        extra = [f"{named[i]}: {plain(c)}" for i, c in enumerate(row) if i not in columns.values() and c.strip()]
         if cell.get("owner", "").strip():
             action.owner = plain(cell["owner"]).lstrip("@")
         if status := cell.get("status", "").strip():

@@ -24,9 +24,9 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # "Key: value", "**Key**: value", "**Key:** value", "- *Key*: value"; a key of one to four words.
 KEY_VALUE = re.compile(
     r"^\s*(?:[-+*][ \t]+)?(?P<open>\*\*|__|\*|_)?(?P<key>[A-Za-z][\w ()/&'-]{0,40}?)(?::(?P=open)|(?P=open):|:)"
-    r"[ \t]+(?P<value>\S.*?)\s*$"
+    r"[ \t]+(?P<value>\S(?:.*\S)?)\s*$"
 )
-_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_INLINE_LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]{0,2000})>?(?:\s+\"[^\"\n]{0,500}\")?\s*\)")
 
 
 @dataclass
@@ -73,17 +73,23 @@ def parse(text: str) -> Document:
     if match := _FRONT.match(text):
         try:
             loaded = yaml.load(match[1] or "", Loader=_WithoutAliases)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:  # 2024-02-30, nesting thousands deep
             loaded, error = None, f"its front matter does not parse ({type(exc).__name__}); kept in the narrative"
+        first = text[: match.end()].count("\n") + 1  # report lines as the file numbers them
         if isinstance(loaded, dict):
-            front = {str(key): value for key, value in loaded.items()}
-            text = text[match.end() :]
-    return Document(front, list(_sections(text)), error)
+            front = {str(key): value for key, value in loaded.items() if value is not None}
+            return Document(front, list(_sections(text[match.end() :], first)), error)
+        if error:  # kept as the source wrote it, in a code block: text, not Markdown to render
+            fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", match[0]))])
+            kept = f"{fence}yaml\n{match[0].rstrip()}\n{fence}\n"
+            return Document(front, list(_sections(kept + text[match.end() :], first - kept.count("\n"))), error)
+    return Document(front, list(_sections(text, 1)), error)
 
 
-def _sections(text: str) -> Iterator[Section]:
+def _sections(text: str, first: int) -> Iterator[Section]:
+    """The sections of ``text``, whose first line is line ``first`` of its file."""
     lines = text.splitlines()
-    current = Section("", 0, [], 1)
+    current = Section("", 0, [], first)
     fence = ""
     n = 0
     while n < len(lines):
@@ -96,7 +102,7 @@ def _sections(text: str) -> Iterator[Section]:
             fence = opening[1]
         elif atx := _ATX.match(line):
             yield current
-            current = Section(clean_heading(atx[2] or ""), len(atx[1]), [line], n + 1)
+            current = Section(clean_heading(atx[2] or ""), len(atx[1]), [line], n + first)
             n += 1
             continue
         elif (
@@ -110,7 +116,7 @@ def _sections(text: str) -> Iterator[Section]:
         ):
             yield current
             level = 1 if lines[n + 1].strip().startswith("=") else 2
-            current = Section(clean_heading(line), level, [line, lines[n + 1]], n + 1)
+            current = Section(clean_heading(line), level, [line, lines[n + 1]], n + first)
             n += 2
             continue
         current.lines.append(line)
@@ -137,8 +143,8 @@ def plain(text: str) -> str:
     text = _INLINE_LINK.sub(link, text)
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
-    text = re.sub(r"(\*\*|__|~~)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    text = re.sub(r"(\*\*|__|~~)([^\n]{1,500}?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])([*_])(?!\s)([^*_\n]{1,300}?)(?<!\s)\1(?![\w*])", r"\2", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
     return " ".join(text.split())
 

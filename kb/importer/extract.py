@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import PurePath
 
+from kb.format.urls import RESERVED, slugify
 from kb.importer import blocks
 from kb.importer.actions import Action, actions
 from kb.importer.document import KEY_VALUE, Document, plain
-from kb.importer.labels import FRONT_KEYS, LABELS, READ_VALUES, SEVERITY, SPLIT_NAMES, number
+from kb.importer.labels import EMPTY_VALUES, FRONT_KEYS, LABELS, READ_VALUES, SEVERITY, SPLIT_NAMES, number
 from kb.importer.sections import SectionNames, normalise
 from kb.importer.timeline import Reader
 from kb.importer.times import clock, duration, find_date, iso_moment, stated_zone
@@ -123,8 +124,11 @@ class _Extraction:
     def read_front(self) -> None:
         for key, value in self.doc.front.items():
             target = FRONT_KEYS.get(key.lower().replace("_", " "))
-            if target is None or not self.set_label(target, value):
-                self.extras[key] = _yaml_safe(value)
+            # A key the format has is kept as the source's own beside it (imported.from
+            # is the importer's), and so is a second key for a field already filled.
+            kept = f"source_{key}" if key in ("from", "at", "tool") else key
+            if target is None or target in self.front or not self.set_label(target, value):
+                self.extras[kept] = _yaml_safe(value)
             elif target != key or target in READ_VALUES:  # the value as written, beside what it became
                 self.labels.append(f"{key}: {_yaml_safe(value)}")
         if self.doc.front_error:
@@ -145,7 +149,7 @@ class _Extraction:
             if sections[i].level and not self.settings.sections.target(sections[i].heading)
         ]
         for i in candidates:
-            if not _PLACEHOLDER_TITLE.match(sections[i].heading):
+            if sections[i].heading and not _PLACEHOLDER_TITLE.match(sections[i].heading):
                 self.front["title"] = sections[i].heading
                 self.dropped.update((i, n) for n in range(sections[i].heading_lines))
                 self.extracted.append(f"title from the heading on line {sections[i].start}")
@@ -176,7 +180,7 @@ class _Extraction:
     def set_label(self, key: str, value: object) -> bool:
         """Fill ``key`` from a labelled value; whether it was understood."""
         text = plain(", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)).strip()
-        if not text:
+        if not text or text.lower() in EMPTY_VALUES:
             return False
         match key:
             case "title":
@@ -206,9 +210,12 @@ class _Extraction:
                     return False
                 self.moments.setdefault("_duration", datetime.min.replace(tzinfo=self.zone) + span)
             case "authors" | "services" | "teams" | "tags":
-                names = [n.strip(" .@") for n in SPLIT_NAMES.split(text) if n.strip(" .@")]
-                if not names or any(len(n) > 60 for n in names):
+                if text.lower().strip(" .") in EMPTY_VALUES:
                     return False
+                names = [n.strip(" .@") for n in SPLIT_NAMES.split(text) if n.strip(" .@")]
+                paged = key in ("services", "teams")  # each gets a page, named by its slug
+                if not names or any(len(n) > 60 or (paged and slugify(n) in ("", *RESERVED)) for n in names):
+                    return False  # left in the narrative, as written
                 self.front[key] = names
             case "severity":
                 severity = self.severity(text)
@@ -395,6 +402,8 @@ class _Extraction:
         found, used, columns = actions(section, self.day.year if self.day else None)
         if not found:
             return
+        for group in dict.fromkeys(a.group for a in found if a.group):  # labels of groups: like headings
+            self.headings.append({"heading": group, "field": "action_items"})
         self.front.setdefault("action_items", []).extend(found)  # type: ignore[union-attr]
         if all(n in used or not line.strip() for n, line in enumerate(section.lines) if n >= section.heading_lines):
             self.drop_section(index, columns)

@@ -47,6 +47,8 @@ READ_VALUES = ("date", "severity", "duration", "started", "detected", "mitigated
 # "SEV-2", "Sev 2", "P1", "priority 1": a level of the scale by its number.
 SEVERITY = re.compile(r"^\W*(?:sev(?:erity)?|p|priority)?[\s-]*(\d)\W*$", re.I)
 _NUMBER = re.compile(r"^\D{0,3}?(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\b", re.I)
+# What a form writes where it has nothing to say: not a name, not a value.
+EMPTY_VALUES = frozenset({"n/a", "na", "none", "-", "--", "tbd", "tba", "unknown", "?", "todo", "nil", "null"})
 SPLIT_NAMES = re.compile(r"\s*(?:,|;|\band\b|&|/|\+)\s*")  # "Mei Tanaka, Rob and Ana"
 
 
@@ -57,4 +59,5 @@ def number(text: str) -> float | None:
         return None
     value = float(match[1].replace(",", ""))
     scale = (match[2] or "").lower()
-    return value * (1_000 if scale in ("k", "thousand") else 1_000_000 if scale in ("m", "million") else 1)
+    value *= 1_000 if scale in ("k", "thousand") else 1_000_000 if scale in ("m", "million") else 1
+    return value if value < 1e15 else None  # no incident has more: a figure that large is a typo

@@ -9,6 +9,7 @@ before counts as already imported, so a second import writes nothing.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -69,10 +70,14 @@ class Import:
 
     def run(self, paths: list[Path], progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda p: p) -> None:
         for path in progress(list(sources.discover(paths))):
-            self.outcomes.append(self.one(path))
+            try:
+                self.outcomes.append(self.one(path))
+            except Exception as exc:  # one odd document must not stop the rest of the import
+                reason = f"could not be read ({type(exc).__name__}: {exc}); please report it"
+                self.outcomes.append(Outcome(_shown(path), "skipped", reason[:300]))
 
     def one(self, path: Path) -> Outcome:
-        shown = str(path)
+        shown = _shown(path)  # however it was typed: legacy/a.md, ./legacy/a.md, /home/me/legacy/a.md
         found = sources.read(path)
         if isinstance(found, sources.Skipped):
             if path.suffix.lower() in IMAGE_SUFFIXES or path.suffix.lower() == ".svg":
@@ -89,22 +94,29 @@ class Import:
         pm_id = free_id(words, day, self.batch)  # unique among this run's
         target = self.to / str(result.started.year) / f"{pm_id}.md"
         earlier = self.imported_from.get(shown)
-        if earlier or target.exists() or pm_id in self.taken:
+        if earlier and not self.force:
+            return Outcome(shown, "already imported", f"as {earlier}", result=result)
+        if earlier:  # --force: write over what this same source gave before, and nothing else
+            target, pm_id = Path(earlier), Path(earlier).stem
+        elif target.exists() or pm_id in self.taken:
             if not self.force:
-                reason = f"as {earlier}" if earlier else f"{pm_id!r} is taken; --force replaces it"
-                return Outcome(shown, "already imported" if earlier else "skipped", reason, result=result)
-            target = Path(earlier) if earlier else target  # --force: write over what this source gave before
-            pm_id = target.stem
+                return Outcome(shown, "skipped", f"{pm_id!r} is taken; --force imports it under another id")
+            pm_id = free_id(words, day, self.taken | self.batch | {pm_id})  # another file's: never replaced
+            target = self.to / str(result.started.year) / f"{pm_id}.md"
         self.batch.add(pm_id)
-        text = self.render(result, shown, pm_id, path)
+        copies = _copies(result.images, path.parent, pm_id)
+        text = self.render(result, shown, pm_id, copies)
         if not self.dry_run:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            self.copy_images(result, path.parent, target.parent / pm_id)
+            for source, link in copies.values():
+                destination = target.parent / link
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
             self.imported_from[shown] = _shown(target)
         return Outcome(shown, "would import" if self.dry_run else "imported", written=_shown(target), result=result)
 
-    def render(self, result: Result, source: str, pm_id: str, path: Path) -> str:
+    def render(self, result: Result, source: str, pm_id: str, copies: dict[str, tuple[Path, str]]) -> str:
         front = dict(result.front)
         extras = front.pop("_extras", {})
         front["status"] = "published"
@@ -116,17 +128,11 @@ class Import:
         if isinstance(extras, dict):
             imported.update({k: v for k, v in extras.items() if k not in imported})
         front = {"title": front.pop("title"), "status": front.pop("status"), **front, "imported": imported}
-        narrative = _relinked(result.narrative, result.images, pm_id, path.parent)
+        narrative = result.narrative
+        for image, (_, link) in copies.items():
+            narrative = narrative.replace(f"]({image}", f"]({link}")
         head = yaml.dump(front, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
         return f"---\n{head}---\n\n{narrative}"
-
-    def copy_images(self, result: Result, source_dir: Path, folder: Path) -> None:
-        for image in result.images:
-            found = (source_dir / image).resolve()
-            if found.is_file() and found.is_relative_to(source_dir.resolve()):
-                destination = folder / posixpath.normpath(image)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(found, destination)
 
     # --- the summary and the report -------------------------------------------------
 
@@ -218,20 +224,26 @@ def _imported_from(folder: Path) -> dict[str, str]:
             continue
         imported = front.get("imported") if isinstance(front, dict) else None
         if isinstance(imported, dict) and imported.get("from"):
-            found[str(imported["from"])] = _shown(path)
+            found[_shown(Path(str(imported["from"])))] = _shown(path)
     return found
 
 
 def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    absolute = path.absolute()
-    return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(path)
+    """A path as one name however it was typed: relative to the working folder when
+    inside it, else absolute; ``..`` resolved."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(absolute)
 
 
-def _relinked(narrative: str, images: list[str], pm_id: str, source_dir: Path) -> str:
-    """The narrative with each image it links that exists next to the source pointing at
-    its copy, in the folder named by the postmortem's id."""
-    for image in set(images):
-        if (source_dir / image).is_file():
-            narrative = narrative.replace(f"]({image}", f"]({pm_id}/{posixpath.normpath(image)}")
-    return narrative
+def _copies(images: list[str], source_dir: Path, pm_id: str) -> dict[str, tuple[Path, str]]:
+    """The images a narrative links that exist next to its source: for each link as
+    written, the file, and the link to its copy in the folder named by the postmortem's
+    id (by its name alone when the link leaves the source's folder)."""
+    copies: dict[str, tuple[Path, str]] = {}
+    for image in images:
+        found = source_dir / image
+        if posixpath.splitext(image)[1].lower() not in (*IMAGE_SUFFIXES, ".svg") or not found.is_file():
+            continue
+        inside = posixpath.normpath(image)
+        copies[image] = (found, f"{pm_id}/{inside if not inside.startswith('..') else posixpath.basename(inside)}")
+    return copies

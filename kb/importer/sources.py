@@ -21,8 +21,8 @@ _LINK_LINE = re.compile(
     r"^\s*(?:[-*+]|\d+[.)])\s+(?:[^\[\n]{0,40})\[[^\]]+\]\([^)]+\)[^\n]{0,40}$|^\s*\|?\s*\[[^\]]+\]\([^)]+\)"
 )
 _PLACEHOLDER = re.compile(
-    r"\{\{[^}]*\}\}|<%[^%]*%>|\[(?:insert|enter|add|describe|your|name of|link to)[^\]]*\]|"
-    r"<(?:insert|describe|enter)[^>]*>|\bTODO: fill\b|\bXX:XX\b|\bYYYY-MM-DD\b",
+    r"\{\{[^}\n]{0,200}\}\}|<%[^%\n]{0,200}%>|\[(?:insert|enter|add|describe|your|name of|link to)[^\]\n]{0,200}\]|"
+    r"<(?:insert|describe|enter)[^>\n]{0,200}>|\bTODO: fill\b|\bXX:XX\b|\bYYYY-MM-DD\b",
     re.I,
 )
 _MARKDOWN_SIGNS = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||---\s*$)|\*\*|\]\(", re.M)
@@ -69,6 +69,8 @@ def read(path: Path) -> Document | Skipped:
         data = path.read_bytes()
     except OSError as exc:
         return Skipped(path, f"cannot be read: {exc.strerror or exc}")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return Skipped(path, "not UTF-8 but UTF-16; convert it to UTF-8 and import it again")
     if b"\0" in data[:8192]:
         return Skipped(path, "binary, not a document")
     try:
@@ -77,9 +79,13 @@ def read(path: Path) -> Document | Skipped:
         return Skipped(path, f"not UTF-8 (byte {exc.start}); convert it to UTF-8 and import it again")
     if not text.strip():
         return Skipped(path, "empty")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     html = path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
     if html:
-        text = _markdown_of(text)
+        try:
+            text = _markdown_of(text)
+        except RecursionError:
+            return Skipped(path, "HTML nested too deeply to read; save it again from its editor")
     elif not _MARKDOWN_SIGNS.search(text) and len(text.split()) < 40:
         return Skipped(path, "not a document: no Markdown and only a few words")
     if reason := _not_a_postmortem(path, text):
@@ -89,11 +95,15 @@ def read(path: Path) -> Document | Skipped:
 
 def _markdown_of(html: str) -> str:
     """An HTML export as Markdown: headings as ``#``, lists, tables and links kept;
-    scripts and styles dropped (their content is not the document's)."""
-    import markdownify  # here: it and Beautiful Soup cost every other kb command 60 ms to import
+    scripts, styles and the head dropped (their content is not the document's)."""
+    # Here: markdownify and Beautiful Soup cost every other kb command 60 ms to import.
+    from bs4 import BeautifulSoup
+    from markdownify import MarkdownConverter
 
-    html = re.sub(r"<(script|style|head)\b.*?</\1\s*>", "", html, flags=re.S | re.I)
-    converted = markdownify.markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup(["script", "style", "head"]):
+        element.decompose()
+    converted = MarkdownConverter(heading_style="ATX", bullets="-").convert_soup(soup)
     return re.sub(r"\n{3,}", "\n\n", converted).strip() + "\n"
 
 

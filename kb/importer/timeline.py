@@ -18,7 +18,10 @@ from kb.importer.document import Section, Table, plain, tables
 from kb.importer.times import clock, find_date, iso_moment, stated_zone
 
 _TIME_HEADER = re.compile(r"^(?:time|date|day|when|timestamp|date ?/ ?time|time \(.*\)|hh:mm|utc|pst|cet)\b", re.I)
-_ONLY_DATE = re.compile(r"^[\W_]*(?:[A-Za-z]{3,9},?\s+)?[\w ,/-]{4,25}?[\W_]*$")
+# What a date line may hold besides its date: a weekday, punctuation.
+_WEEKDAY_ONLY = re.compile(
+    r"^[\W_]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)(?:day)?|mon|tue|wed|thu|fri|sat|sun)?[\W_]*$", re.I
+)
 
 
 @dataclass
@@ -92,8 +95,8 @@ class Reader:
         if not found or clock(text, anywhere=True):
             return False
         rest = plain(text[: found[1]] + text[found[2] :])
-        if not _ONLY_DATE.match(plain(text)) and not (stated_zone(rest) and len(rest) < 40):
-            return False
+        if not (_WEEKDAY_ONLY.match(rest) or (stated_zone(rest) and len(rest) < 40)):
+            return False  # "March 6 - follow up" says more than its day: an entry or a paragraph
         self.day, self.last = found[0], None
         return True
 
@@ -126,7 +129,8 @@ class Reader:
             zone = moment.tzinfo or self.zone
             at = moment.replace(tzinfo=zone)
             stated = moment.tzinfo is not None or self.zone_stated
-        if moment is None and day is self.day and self.last is not None and at < self.last - timedelta(minutes=1):
+        same_zone = self.last is not None and self.last.tzinfo == at.tzinfo  # "10:00 PST" then "17:30 UTC" is later
+        if moment is None and day is self.day and same_zone and self.last and at < self.last - timedelta(minutes=1):
             at += timedelta(days=1)  # no date written: a time before the last one is on the next day
         self.day = at.date()
         self.last = at
@@ -147,7 +151,8 @@ class Reader:
             return set()
         named = len(header) - len(time_columns) > 1
         if year := re.search(r"\b(19[7-9]\d|2[01]\d\d)\b", " ".join(header[i] for i in time_columns)):
-            self.day = (self.day or date(int(year[1]), 1, 1)).replace(year=int(year[1]))  # "Date (2021)"
+            day = self.day or date(int(year[1]), 1, 1)  # "Date (2021)": the year of the rows
+            self.day = day.replace(year=int(year[1]), day=min(day.day, 28) if day.month == 2 else day.day)
         used = {table.first, table.first + 1}
         self.columns = header
         for r, row in enumerate(table.rows):

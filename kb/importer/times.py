@@ -190,7 +190,7 @@ def _day(year: int, month: int, day: int) -> date | None:
 def iso_moment(text: str) -> datetime | None:
     """A full ISO 8601 date and time (``2019-05-08T14:41:00Z``, ``2019-05-08 14:41``)."""
     match = _ISO.search(text)
-    if not match or match[4] is None:
+    if not match or match[4] is None or int(match[4]) > 23 or int(match[5]) > 59:  # "24:00" is not a time
         return None
     day = _day(int(match[1]), int(match[2]), int(match[3]))
     if day is None:
@@ -201,9 +201,10 @@ def iso_moment(text: str) -> datetime | None:
 
 def duration(text: str) -> timedelta | None:
     """A stated duration: ``2h 30m``, ``2 hours and 30 minutes``, ``45 min``, ``1.5 hours``."""
-    total, seen = timedelta(), False
-    for amount, unit in _DURATION.findall(text):
-        seen = True
-        unit = unit[0].lower()
-        total += timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: float(amount)})
-    return total if seen and total else None
+    total = timedelta()
+    try:
+        for amount, unit in _DURATION.findall(text):
+            total += timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit[0].lower()]: float(amount)})
+    except OverflowError:  # "999999999 days" is not a duration
+        return None
+    return total if timedelta() < total < timedelta(days=365) else None
