@@ -47,6 +47,7 @@ from kb.search.choice import engine_for
 from kb.search.engine import UpdateStats
 from kb.site.pagefind_index import index_site
 from kb.site.plan import Page, SiteFile, assets, plan
+from kb.site.search_entries import add_to_index
 
 # Below this many postmortem files, a worker costs more to start than it saves.
 PARALLEL_FROM = 200
@@ -230,6 +231,9 @@ class LibraryBuild:
         for path, content in self.data_files().items():
             (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
             (site_dir / path).write_text(content, encoding="utf-8")
+        assert self._data is not None
+        with timed(self.seconds, "search entries"):
+            add_to_index(site_dir, self._data.search)  # after the site generator wrote its index
         log(self.summary())
         if self.worker_failure:  # the site is complete: the build did the worker's part
             log(f"The worker process did not finish its part: {self.worker_failure}")

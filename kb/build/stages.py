@@ -24,6 +24,7 @@ from kb.search.engine import SearchEngine, document
 from kb.site import feed
 from kb.site.api import api_files
 from kb.site.plan import Page
+from kb.site.search_entries import search_entries
 
 # Rendered pages go to the site generator in batches of this many: few enough
 # messages to cost nothing, small enough that the first pages arrive early.
@@ -75,7 +76,8 @@ class Stages:
         with self._timed("data files"):
             files = api_files(library, analysis)
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
-        return DataFiles(files, index, self.seconds)
+            search = search_entries(library, options.directory_urls)
+        return DataFiles(files, index, self.seconds, search)
 
     def run(self, pages: list[Page]) -> Iterator[Message]:
         """Every stage in order, as messages for the build: the pages in batches, those

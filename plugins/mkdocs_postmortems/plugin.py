@@ -144,6 +144,7 @@ class PostmortemsPlugin(BasePlugin):
             output = material_toc.fill(output, *headings)
         return self.build.output(path, output)
 
+    @event_priority(-50)  # after the search plugin wrote its index: the build adds the sections' entries
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.build
         try:
