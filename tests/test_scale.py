@@ -140,6 +140,7 @@ def test_the_build_log_says_what_was_done_and_how_long_each_stage_took(
         "worker render",
         "worker index",
         "worker data files",
+        "search entries",  # into the site generator's index, here: after it wrote it
     ]
     assert all(re.fullmatch(r"\d+\.\d\ds", secs) for secs in stages.values())
     quiet = subprocess.run([*command, "-q"], cwd=project, capture_output=True, text=True, check=True)
