@@ -201,6 +201,22 @@ def test_kb_search_text_output_highlights_and_suggests(write_project: WriteProje
     assert "**database**" in out  # not a terminal: matches are marked with **
 
 
+@pytest.mark.parametrize("code", ["502", "OPS-124", "E2BIG", "2024-03-13-pool"])
+def test_numbers_ids_and_error_codes_are_never_corrected(
+    write_project: WriteProject, kb: Kb, engine_name: str, code: str
+) -> None:
+    pool = VALID_POSTMORTEM.replace("The pool ran dry.", "The pool ran dry: errors 503, OPS-123, E2BIGX.")
+    project = write_project({"postmortems/2024-03-12-pool.md": pool, **config(engine_name)})
+    _, out, err = kb(project, "search", f"checkout {code}")
+    assert "did you mean" not in out + err, out  # "checkout 502" is not "checkout 503"
+
+
+def test_each_text_result_says_where_to_open_it(write_project: WriteProject, kb: Kb, engine_name: str) -> None:
+    project = write_project({"postmortems/2024/2024-03-12-pool.md": VALID_POSTMORTEM, **config(engine_name)})
+    _, out, _ = kb(project, "search", "pool")
+    assert "    postmortems/2024/2024-03-12-pool.md  /postmortems/2024-03-12-pool/" in out.splitlines()
+
+
 def test_an_unknown_engine_is_a_located_settings_error(write_project: WriteProject, kb: Kb) -> None:
     project = write_project(config("elasticsearch"))
     code, _, err = kb(project, "search", "pool")

@@ -131,9 +131,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([{**asdict(hit), "url": postmortem_url(hit.id)} for hit in results.hits], indent=2))
         return EXIT_OK
+    sources = {pm.slug: pm.source for pm in library.postmortems}
     for rank, hit in enumerate(results.hits, start=1):
         facts = " · ".join(f for f in (hit.severity or "near-miss", hit.started, hit.status) if f)
-        print(f"{rank:>2}. {hit.title}  [{facts}]\n    {hit.id}\n    {hit.snippet}\n")
+        # Where to open it: the file, and its page on the site.
+        where = f"{sources.get(hit.id, hit.id)}  {postmortem_url(hit.id)}"
+        print(f"{rank:>2}. {hit.title}  [{facts}]\n    {where}\n    {hit.snippet}\n")
     if not results.hits:
         print("no postmortem matches", file=sys.stderr)
     return EXIT_OK

@@ -28,6 +28,13 @@ KEYWORDS = ("service", "team", "cause", "severity", "type", "tag", "status", "ye
 Progress = Callable[[int], None]  # called with how many documents were just written
 
 
+def correctable(word: str) -> bool:
+    """Whether "did you mean" may replace ``word``: only one without a digit. A number, an
+    id or an error code (``502``, ``OPS-123``, ``E2BIG``) is exactly what someone on call
+    pastes, and a "correction" of it answers another question."""
+    return not any(character.isdigit() for character in word)
+
+
 def _lines(values: Iterable[str | None]) -> str:
     return "\n".join(v for v in values if v)
 

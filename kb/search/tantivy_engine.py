@@ -34,7 +34,18 @@ from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 from whoosh.analysis import STOP_WORDS
 
 from kb.format.model import Postmortem
-from kb.search.engine import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document, plan
+from kb.search.engine import (
+    KEYWORDS,
+    PROSE,
+    Hit,
+    Progress,
+    Results,
+    SearchError,
+    UpdateStats,
+    correctable,
+    document,
+    plan,
+)
 
 # Bump when the schema or an analyzer changes: a new version is a new folder, built from scratch.
 SCHEMA_VERSION = 1
@@ -336,7 +347,7 @@ def _nearest(searcher: tantivy.Searcher, field: str, word: str) -> str | None:
     tantivy counts documents, not occurrences as Whoosh does, so equals are common: the
     more alike spelling goes first then ("pol" is "pool" rather than "pod").
     """
-    if not word or searcher.doc_freq(field, word):
+    if not word or not correctable(word) or searcher.doc_freq(field, word):
         return None
     candidates = []
     for known, frequency in searcher.terms_with_prefix(field, word[0]):

@@ -32,7 +32,18 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, OrGroup, QueryPars
 from whoosh.searching import Searcher
 
 from kb.format.model import Postmortem
-from kb.search.engine import KEYWORDS, PROSE, Hit, Progress, Results, SearchError, UpdateStats, document, plan
+from kb.search.engine import (
+    KEYWORDS,
+    PROSE,
+    Hit,
+    Progress,
+    Results,
+    SearchError,
+    UpdateStats,
+    correctable,
+    document,
+    plan,
+)
 
 # Bump when the schema changes: a new version is a new folder, built from scratch.
 SCHEMA_VERSION = 2
@@ -187,6 +198,8 @@ class _NearestFirst(spelling.Corrector):
         self.reader, self.fieldname = reader, fieldname
 
     def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
+        if not correctable(text):
+            return
         seen: set[str] = set()
         for distance in range(1, maxdist + 1):
             for word in self.reader.terms_within(self.fieldname, text, distance, prefix=prefix):
