@@ -217,6 +217,24 @@ def test_each_text_result_says_where_to_open_it(write_project: WriteProject, kb:
     assert "    postmortems/2024/2024-03-12-pool.md  /postmortems/2024-03-12-pool/" in out.splitlines()
 
 
+def test_a_pasted_error_message_ranks_the_postmortem_that_holds_it_first(
+    write_project: WriteProject, kb: Kb, engine_name: str
+) -> None:
+    message = "You can't write against a read only replica"
+    files = {
+        f"postmortems/2024-0{n}-01-noise.md": VALID_POSTMORTEM.replace("2024-03-12", f"2024-0{n}-01")
+        .replace("Checkout database pool exhausted", f"Replica read only writes against write replica {n}")
+        .replace("The pool ran dry.", "Write, read, replica, only, against, write, replica, read only, can't.")
+        for n in range(1, 8)
+    }
+    files["postmortems/2024-09-09-holds-it.md"] = VALID_POSTMORTEM.replace("2024-03-12", "2024-09-09").replace(
+        "The pool ran dry.", f"The app logged: {message}."
+    )
+    project = write_project({**files, **config(engine_name)})
+    _, out, _ = kb(project, "search", message, "--format", "json")
+    assert json.loads(out)[0]["id"] == "2024-09-09-holds-it"
+
+
 def test_an_unknown_engine_is_a_located_settings_error(write_project: WriteProject, kb: Kb) -> None:
     project = write_project(config("elasticsearch"))
     code, _, err = kb(project, "search", "pool")

@@ -10,6 +10,7 @@ documents an update rewrites. (Similar postmortems need no engine:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,23 @@ def correctable(word: str) -> bool:
     id or an error code (``502``, ``OPS-123``, ``E2BIG``) is exactly what someone on call
     pastes, and a "correction" of it answers another question."""
     return not any(character.isdigit() for character in word)
+
+
+# Words from which a query reads as pasted text (a sentence, an error message) rather than
+# keywords, whose ranking (benchmarks/relevance.yml) the phrase must not change.
+PASTED = 5
+# Query syntax: a query that uses any of it is taken as written.
+_SYNTAX = re.compile(r'["():*~^\[\]{}]|\b(?:AND|OR|NOT|TO)\b')
+
+
+def with_phrase(query: str) -> str:
+    """``query``, so that a pasted sentence or error message ranks the postmortems that
+    hold it as written first: the whole text as a phrase, boosted, or any of its words.
+    A query of keywords, or one written in the query syntax, is left as it is."""
+    words = query.split()
+    if len(words) < PASTED or _SYNTAX.search(query):
+        return query
+    return f'"{" ".join(words)}"^50 OR {" ".join(words)}'
 
 
 def _lines(values: Iterable[str | None]) -> str:

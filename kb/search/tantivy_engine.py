@@ -45,6 +45,7 @@ from kb.search.engine import (
     correctable,
     document,
     plan,
+    with_phrase,
 )
 
 # Bump when the schema or an analyzer changes: a new version is a new folder, built from scratch.
@@ -178,7 +179,7 @@ class TantivyEngine:
         # Only words the index has never seen are corrected, and those are almost always
         # typos: search for the corrected query and say so.
         suggestion = _suggestion(searcher, query)
-        compiled = _compile(ix.schema, _tree(suggestion or query))
+        compiled = _compile(ix.schema, _tree(with_phrase(suggestion or query)))
         if compiled is None:
             compiled = Query.empty_query()
         found = searcher.search(compiled, limit=limit)

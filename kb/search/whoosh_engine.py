@@ -43,6 +43,7 @@ from kb.search.engine import (
     correctable,
     document,
     plan,
+    with_phrase,
 )
 
 # Bump when the schema changes: a new version is a new folder, built from scratch.
@@ -139,7 +140,7 @@ class WhooshEngine:
             # The corrector only rewrites words the index has never seen, which are
             # almost always typos: search for the corrected query and say so.
             suggestion = self._suggestion(searcher, ix, query)
-            hits = searcher.search(_nots_exclude(parser.parse(suggestion or query)), limit=limit)
+            hits = searcher.search(_nots_exclude(parser.parse(with_phrase(suggestion or query))), limit=limit)
             hits.formatter = _Marks(*marks)
             hits.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
             found = [
