@@ -36,6 +36,17 @@ def example() -> Library:
     return load(project.settings, project.root)
 
 
+def search_box(page: object, site_url: str, query: str) -> None:
+    """Type ``query`` into the header's search box, once Material's worker is ready."""
+    page.goto(f"{site_url}/")  # type: ignore[attr-defined]
+    search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
+    search.click()
+    # Material says "Initializing search" until its worker has loaded the index.
+    meta = page.locator(".md-search-result__meta")  # type: ignore[attr-defined]
+    sync_api.expect(meta).not_to_have_text(re.compile("Initializing"), timeout=15_000)
+    search.press_sequentially(query)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -50,13 +61,7 @@ def example() -> Library:
     ],
 )
 def test_search_box_finds_the_postmortem_first(page: object, site_url: str, query: str, expected: str) -> None:
-    page.goto(f"{site_url}/")  # type: ignore[attr-defined]
-    search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
-    search.click()
-    # Material says "Initializing search" until its worker has loaded the index.
-    meta = page.locator(".md-search-result__meta")  # type: ignore[attr-defined]
-    sync_api.expect(meta).not_to_have_text(re.compile("Initializing"), timeout=15_000)
-    search.press_sequentially(query)
+    search_box(page, site_url, query)
     first = page.locator(".md-search-result__item a").first  # type: ignore[attr-defined]
     # Results update as the search worker catches up with typing: wait for the final list.
     sync_api.expect(first).to_have_attribute("href", re.compile(f"/postmortems/{expected}/"), timeout=10_000)
@@ -118,12 +123,7 @@ def test_site_works_without_network(page: object, site_url: str) -> None:
 def test_search_box_finds_words_of_structured_sections(page: object, site_url: str, phrase: str, expected: str) -> None:
     """Found, at the section: Material's search ranks a title's word above a section's
     phrase, so first place is not asserted here (issue 20)."""
-    page.goto(f"{site_url}/")  # type: ignore[attr-defined]
-    search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
-    search.click()
-    meta = page.locator(".md-search-result__meta")  # type: ignore[attr-defined]
-    sync_api.expect(meta).not_to_have_text(re.compile("Initializing"), timeout=15_000)
-    search.press_sequentially(phrase)
+    search_box(page, site_url, phrase)
     pm_id, section = expected.split("#")
     hit = page.locator(f'.md-search-result a[href*="/postmortems/{pm_id}/"][href$="#{section}"]').first  # type: ignore[attr-defined]
     sync_api.expect(hit).to_be_attached(timeout=10_000)
