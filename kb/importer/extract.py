@@ -38,9 +38,6 @@ _MARKERS = {
 # A template's title left in place: "# ISSUE NAME", "# Title", "# Incident title".
 _PLACEHOLDER_TITLE = re.compile(r"^\W*(?:issue|incident|postmortem|post-mortem)?\s*(?:name|title)\W*$", re.I)
 _NEAR_MISS = re.compile(r"\bnear[- ]miss\b", re.I)
-_HEADING_DATE_PREFIX = re.compile(
-    r"^(?:postmortem|post-mortem|incident report|incident|outage)\s*[:\u2013\u2014-]\s*", re.I
-)
 
 
 @dataclass

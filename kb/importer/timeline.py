@@ -63,8 +63,8 @@ class Reader:
                         entry.lines.update(rest)
                     entry.event = entry.event or plain(heading)
                     used |= entry.lines
-                    if len(used) == len(lines) or all(not lines[n].strip() for n in range(len(lines)) if n not in used):
-                        return set(range(len(lines)))
+                    if all(not line.strip() for n, line in enumerate(lines) if n not in used):
+                        return set(range(len(lines)))  # the heading and its paragraphs are the entry
         for table in tables(lines[body_from:]):
             used |= {n + body_from for n in self._table(table, body_from)}
         current: Entry | None = None
