@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 install: $(INSTALLED)
 
 serve: $(INSTALLED)  ## the example library with live reload on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --livereload --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --livereload --dirty --dev-addr 127.0.0.1:8000
 
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict

@@ -40,11 +40,12 @@ def collector_paused() -> Iterator[None]:
 
 
 @contextmanager
-def long_lived() -> Iterator[None]:
+def long_lived(collect: bool = True) -> Iterator[None]:
     """A build's load, and whatever the block makes alongside that lives as long: what the
-    last build froze is collected first, nothing is collected while the block runs, and
-    all of it is frozen after."""
-    collect_last_build()
+    last build froze is collected first (unless not ``collect``: it waits for the next
+    build), nothing is collected while the block runs, and all of it is frozen after."""
+    if collect:
+        collect_last_build()
     with collector_paused():
         yield
         gc.freeze()

@@ -36,7 +36,7 @@ class DataFiles:
     """What the data stage makes: files for the site, the index update, the time of each stage."""
 
     files: dict[str, str]  # site path -> content
-    index: UpdateStats
+    index: UpdateStats | None  # None: the site does not publish the index, so the build left it alone
     seconds: dict[str, float]
     search: list[dict[str, str]]  # entries for the site's search box (kb.site.search_entries)
 

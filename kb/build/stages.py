@@ -13,9 +13,11 @@ import functools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 from kb.analysis.analyze import analyze
 from kb.build.messages import DataFiles, Message, RenderedPages
+from kb.build.quick import changed_pages
 from kb.build.timing import timed
 from kb.checks.library import Library
 from kb.pages.common import Context
@@ -40,6 +42,10 @@ class SiteOptions:
     directory_urls: bool
     site_url: str | None
     serving: bool = False  # ``mkdocs serve``: a postmortem with errors gets a page that lists them
+    # A quick build's (``kb.build.quick``): the file digests its pages were last written from,
+    # and the file the worker touches once it has rendered the whole site.
+    files_before: dict[str, bytes] | None = None
+    signal: Path | None = None
 
 
 class Stages:
@@ -68,11 +74,19 @@ class Stages:
 
     @functools.cached_property
     def data(self) -> DataFiles:
-        """The search index brought up to date, the JSON API and the feed."""
+        """The JSON API, the feed, the site's search entries, and the search index where the
+        site publishes it.
+
+        Only ``publish_index`` needs the index in a build: the site's search box uses its
+        own entries, and ``kb search`` keeps the index fresh itself. Indexing every
+        postmortem from an empty cache, as CI builds, nearly doubled the build's time with
+        Whoosh (``docs/design.md``, "The search index is kb search's")."""
         library, options = self.library, self.options
         analysis = self.context.analysis
-        with self._timed("index"):
-            index = options.engine.update_documents([document(pm) for pm in library.postmortems])
+        index = None
+        if library.settings.publish_index:
+            with self._timed("index"):
+                index = options.engine.update_documents([document(pm) for pm in library.postmortems])
         with self._timed("data files"):
             files = api_files(library, analysis)
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
@@ -81,10 +95,17 @@ class Stages:
 
     def run(self, pages: list[Page]) -> Iterator[Message]:
         """Every stage in order, as messages for the build: the pages in batches, those
-        whose Markdown the site generator waits for first, then the data."""
-        waited_for_first = sorted(pages, key=lambda page: page.markdown is not None)  # sort is stable
-        for start in range(0, len(waited_for_first), BATCH):
-            batch = waited_for_first[start : start + BATCH]
+        whose Markdown the site generator waits for first, then the data. A quick build
+        (``kb.build.quick``) waits for the pages of the files that changed: they come
+        first, on their own."""
+        before = self.options.files_before
+        changed = changed_pages(pages, before, self.library.file_digests) if before is not None else set()
+        # Those first, then the pages the site generator waits for; sort is stable.
+        ordered = sorted(pages, key=lambda page: (page.path not in changed, page.markdown is not None))
+        starts = [0, len(changed), *range(len(changed) + BATCH, len(ordered), BATCH)] if changed else []
+        starts = starts or list(range(0, len(ordered), BATCH))
+        for start, end in zip(starts, [*starts[1:], len(ordered)], strict=True):
+            batch = ordered[start:end]
             yield RenderedPages([(page.path, _without_planned(page, self.render(page))) for page in batch])
         yield self.data
 

@@ -79,6 +79,10 @@ class Library:
     # What it was read from (every file's path and content, the settings, the catalogs),
     # as a digest: two processes that read the library can tell they read the same one.
     sources: bytes = b""
+    # Each postmortem file's content digest, by its path (``Postmortem.source``), and the
+    # digest of everything else every check depends on: a rebuild can tell which changed.
+    file_digests: dict[str, bytes] = field(default_factory=dict)
+    fingerprint: bytes = b""
 
     @property
     def by_id(self) -> dict[str, Postmortem]:
@@ -175,6 +179,7 @@ class _Loader:
         candidates = []
         read: list[tuple[Path, _Parsed | None]] = []
         sources = hashlib.blake2b(self.fingerprint(catalog), digest_size=16)
+        file_digests: dict[str, bytes] = {}
         for index, path in enumerate(files):
             if helper and index % HELPER_POLL == 0:
                 helper.reached(index)
@@ -182,6 +187,7 @@ class _Loader:
                     self.cache.put(checked_key, checked)
             key, data = self.key(path, catalog)
             sources.update(os.fsencode(key[0]) + key[1])  # a name need not be UTF-8
+            file_digests[self.rel(path)] = key[1]
             parsed, problems = self.checked(key, path, catalog, data)
             self.problems += problems
             read.append((path, parsed))
@@ -214,6 +220,8 @@ class _Loader:
             unpublished=self.unpublished(read, {pm.slug for pm in included}, allowed),
             files=len(files),
             sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
+            file_digests=file_digests,
+            fingerprint=self.fingerprint(catalog),
         )
 
     def unpublished(

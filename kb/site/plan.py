@@ -19,6 +19,7 @@ from importlib import resources
 
 from kb.analysis.links import Links
 from kb.checks.library import Library
+from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages import insights, lessons, pagefind_markup, reading
@@ -60,6 +61,7 @@ class Page:
     # is an author's narrative: that is untrusted and sanitized, this is ours.
     head: str | None = None
     tail: str = ""
+    source: str | None = None  # a postmortem page's file: its page changes when the file does
 
 
 def assets(library: Library) -> Iterator[SiteFile]:
@@ -83,22 +85,44 @@ def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
     return render
 
 
-def _postmortem(pm: Postmortem, library: Library) -> Page:
-    head, tail = postmortem_frame(pm)
+# While serving, every save plans the whole site again, and nearly every postmortem is
+# the one it was: its planned parts (a template render each) are kept by what they are
+# made from, its file's content, the settings and catalogs, and its narrative's links.
+_Planned = tuple[str, str, str]  # Markdown, head, tail
+_planned: dict[tuple[str, bytes, bytes, tuple[Resolved, ...]], _Planned] = {}
+
+
+def _postmortem(pm: Postmortem, library: Library, keep: bool) -> Page:
+    links = library.links.resolved.get(pm.slug, [])
+    key = (pm.source, library.file_digests.get(pm.source, b""), library.fingerprint, tuple(links))
+    planned = _planned.get(key) if keep else None
+    if planned is None:
+        planned = (postmortem_markdown(pm, links), *postmortem_frame(pm))
+        if keep:
+            _planned[key] = planned
+    markdown, head, tail = planned
     return Page(
         urls.postmortem(pm.slug),
         lambda ctx: postmortem_page(pm, ctx),
-        markdown=postmortem_markdown(pm, library.links.resolved.get(pm.slug, [])),
+        markdown=markdown,
         head=head,
         tail=tail,
+        source=pm.source,
     )
+
+
+def _as_is(markdown: str) -> Callable[[Context], Rendered]:
+    """A page that is its Markdown alone."""
+    return lambda ctx: Rendered(markdown, {}, [])
 
 
 def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     """Every page, postmortems first: they are most of the site, and their Markdown is
     ready, so a site generator can start on them while the other pages are rendered.
     While ``serving``, a postmortem with errors gets a page that lists them."""
-    pages = [_postmortem(pm, library) for pm in library.postmortems]
+    if serving and len(_planned) > 2 * len(library.postmortems):  # what earlier saves made, gone
+        _planned.clear()
+    pages = [_postmortem(pm, library, keep=serving) for pm in library.postmortems]
     pages += [
         Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
         Page(urls.CAUSES, causes_page, in_nav=True),
@@ -111,8 +135,8 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     if serving:
         for slug, unpublished in library.unpublished.items():
             markdown = unpublished_page(unpublished, library)
-            pages.append(Page(urls.postmortem(slug), lambda ctx, md=markdown: Rendered(md, {}, []), markdown=markdown))
+            pages.append(Page(urls.postmortem(slug), _as_is(markdown), markdown=markdown, source=unpublished.source))
     if library.settings.pagefind:  # the search page; Pagefind indexes the site after the build
         search = pagefind_markup.search_page()
-        pages.append(Page(pagefind_markup.PAGE, lambda ctx: Rendered(search, {}, []), in_nav=True, markdown=search))
+        pages.append(Page(pagefind_markup.PAGE, _as_is(search), in_nav=True, markdown=search))
     return pages

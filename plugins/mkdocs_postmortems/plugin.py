@@ -45,10 +45,13 @@ class PostmortemsPlugin(BasePlugin):
     config_scheme = tuple((name, config_options.Type(object, default=None)) for name in OPTIONS)
     session: Session | None = None
     build: LibraryBuild | None = None
+    titles: dict[str, str]  # by page, as last written: for the nav of a --dirty rebuild
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # mkdocs serve rebuilds after every save: one session serves them all.
-        self.session = Session(serving=command == "serve")
+        # mkdocs serve rebuilds after every save: one session serves them all. With --dirty,
+        # MkDocs writes only the pages whose files say they changed (_GeneratedPage).
+        self.session = Session(serving=command == "serve", dirty=dirty)
+        self.titles = {}
 
     def on_shutdown(self) -> None:
         if self.session:
@@ -90,7 +93,7 @@ class PostmortemsPlugin(BasePlugin):
             *(File.generated(config, path, abs_src_path=str(source)) for path, source in build.files.items()),
             # A page's Markdown may come later: from on_page_read_source, when MkDocs reads it.
             *(
-                File.generated(
+                _GeneratedPage.generated(
                     config,
                     page.path,
                     content=page.markdown or "",
@@ -100,12 +103,22 @@ class PostmortemsPlugin(BasePlugin):
             ),
         ]
         for file in generated:
+            if isinstance(file, _GeneratedPage):
+                file.build = build
             clash = by_url.get(file.dest_uri)
             if clash:
                 log.warning("%s is replaced by the library's page %s at the same URL", clash.src_uri, file.src_uri)
                 files.remove(clash)
             files.append(file)
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # --dirty reads only the pages it writes, and a page it does not read has no title
+        # yet: the nav of the pages it writes would say "None". They keep their last one.
+        for page in nav.pages:
+            if page.title is None and page.file.src_uri in self.titles:
+                page.title = self.titles[page.file.src_uri]
+        return nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self.fast_toc = material_toc.fits(config, env)
@@ -140,6 +153,8 @@ class PostmortemsPlugin(BasePlugin):
         # A generated page's tables and badges go in last, so MkDocs never parses them.
         assert self.build
         path = page.file.src_uri
+        if page.title is not None:
+            self.titles[path] = page.title
         if self.fast_toc and any(headings := self.build.headings(path)):
             output = material_toc.fill(output, *headings)
         return self.build.output(path, output)
@@ -160,4 +175,18 @@ class PostmortemsPlugin(BasePlugin):
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.
         server.watch(str(self.settings.source_dir(self.project_dir)))
+        # --dirty: the worker's signal starts the rebuild that follows a quick one.
+        if self.build and self.build.options.signal:
+            self.build.options.signal.parent.mkdir(parents=True, exist_ok=True)
+            server.watch(str(self.build.options.signal.parent))
         return server
+
+
+class _GeneratedPage(File):
+    """A generated page: MkDocs' ``--dirty`` asks a file whether it changed, and for one
+    with its content in memory, its own answer is always yes."""
+
+    build: LibraryBuild
+
+    def is_modified(self) -> bool:
+        return self.build.modified(self.src_uri)
