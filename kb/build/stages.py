@@ -18,6 +18,7 @@ from kb.analysis.analyze import analyze
 from kb.build.messages import DataFiles, Message, RenderedPages
 from kb.build.timing import timed
 from kb.checks.library import Library
+from kb.pages import explorer
 from kb.pages.common import Context
 from kb.render.deferred import Rendered
 from kb.search.engine import SearchEngine, document
@@ -68,7 +69,7 @@ class Stages:
 
     @functools.cached_property
     def data(self) -> DataFiles:
-        """The search index brought up to date, the JSON API and the feed."""
+        """The search index brought up to date, the JSON API, the feed and the explorer's words."""
         library, options = self.library, self.options
         analysis = self.context.analysis
         with self._timed("index"):
@@ -76,6 +77,7 @@ class Stages:
         with self._timed("data files"):
             files = api_files(library, analysis)
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
+            files[explorer.WORDS] = explorer.words_file(library)
             search = search_entries(library, options.directory_urls)
         return DataFiles(files, index, self.seconds, search)
 
