@@ -192,8 +192,8 @@ def build_hostile(write_project: WriteProject, build: Build, front: dict[str, ob
     site = build(project)
     assert site.has_page("good")
     ElementTree.fromstring((site.root / "feed.xml").read_bytes())
-    for name in ("postmortems", "causes", "action-items"):
-        json.loads(site.html(f"api/{name}.json"))
+    for data in ("api/postmortems.json", "api/causes.json", "api/action-items.json", "postmortems/filter-words.json"):
+        json.loads(site.html(data))
     for page in site.root.rglob("*.html"):
         page.read_text(encoding="utf-8")  # every page is valid UTF-8: no surrogate was written
     return site

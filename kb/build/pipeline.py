@@ -5,8 +5,8 @@ a ``mkdocs serve`` session reuse. The build loads the library and plans its page
 page's path, and the Markdown of the postmortem pages, which needs no analysis. Then the
 site generator goes through the pages, asking for each one's parts (``LibraryBuild.source``,
 ``content``, ``headings``, ``output``) when it gets to them; ``finish`` writes the data
-files (the JSON API, the feed), and the search index and Pagefind's bundle where the
-settings publish them.
+files (the JSON API, the feed, the explorer's words), and the search index and
+Pagefind's bundle where the settings publish them.
 
 On a large library a worker process (``kb.build.worker``), on the machine's other core,
 runs the stages after the load (``kb.build.stages``) while the site generator turns the

@@ -20,6 +20,7 @@ from kb.build.messages import DataFiles, Message, RenderedPages
 from kb.build.quick import changed_pages
 from kb.build.timing import timed
 from kb.checks.library import Library
+from kb.pages import explorer
 from kb.pages.common import Context
 from kb.render.deferred import Rendered
 from kb.search.engine import SearchEngine, document
@@ -74,8 +75,8 @@ class Stages:
 
     @functools.cached_property
     def data(self) -> DataFiles:
-        """The JSON API, the feed, the site's search entries, and the search index where the
-        site publishes it.
+        """The JSON API, the feed, the explorer's words, the site's search entries, and the
+        search index where the site publishes it.
 
         Only ``publish_index`` needs the index in a build: the site's search box uses its
         own entries, and ``kb search`` keeps the index fresh itself. Indexing every
@@ -90,6 +91,7 @@ class Stages:
         with self._timed("data files"):
             files = api_files(library, analysis)
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
+            files[explorer.WORDS] = explorer.words_file(library)
             search = search_entries(library, options.directory_urls)
         return DataFiles(files, index, self.seconds, search)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import posixpath
 from dataclasses import dataclass
 from itertools import groupby
 
 from markupsafe import Markup
 
+from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Context
@@ -30,6 +33,13 @@ class Row:
 
 FACETS = ("severity", "type", "status", "service", "team", "cause", "year")
 
+# What else the free-text filter matches: each postmortem's lessons (with what went well,
+# wrong and lucky), action items and causes' details. In the rows they would add several
+# MB to the page at thousands of postmortems, for a filter most visits never use; in a file
+# of their own next to the page (a data file of the build), the script fetches them when
+# the filter is first used. Same folder as the page in either URL style, so one relative URL.
+WORDS = posixpath.join(posixpath.dirname(urls.POSTMORTEMS), "filter-words.json")
+
 
 def explorer_row(pm: Postmortem, ctx: Context) -> Row:
     severities = ctx.library.settings.severities
@@ -49,8 +59,45 @@ def explorer_row(pm: Postmortem, ctx: Context) -> Row:
             "cause": pm.cause_keys,
             "year": [date[:4]],
         },
-        text=" ".join([pm.slug, pm.title, pm.summary or "", *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower(),
+        text=row_text(pm),
     )
+
+
+def row_text(pm: Postmortem) -> str:
+    """What the page's row carries for the filter: id, title, summary, services, teams, cause keys, tags."""
+    return " ".join([pm.slug, pm.title, pm.summary or "", *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower()
+
+
+def extra_words(pm: Postmortem, text: str) -> str:
+    """The words of ``pm``'s lessons, action items and causes' details that its row's
+    ``text`` does not match already, lower-cased, space-separated.
+
+    The filter matches a typed word anywhere inside the text, so a word found inside the
+    row's text, or inside a longer word kept here, would match nothing more: it is left
+    out, and the filter finds exactly what it would with all of those texts in the row.
+    """
+    texts = [
+        *pm.lessons,
+        *pm.went_well,
+        *pm.went_wrong,
+        *pm.got_lucky,
+        *(f"{item.title} {item.note or ''}" for item in pm.action_items),
+        *(cause.detail or "" for cause in pm.causes),
+    ]
+    kept: list[str] = []
+    covered = text
+    # Longest first, so a word is checked against every word that could contain it.
+    for word in sorted({w for t in texts for w in t.lower().split()}, key=lambda w: (-len(w), w)):
+        if word not in covered:
+            kept.append(word)
+            covered += " " + word
+    return " ".join(kept)
+
+
+def words_file(library: Library) -> str:
+    """``WORDS``: ``{id: extra words}`` for the build's postmortems that have any."""
+    words = {pm.slug: extra_words(pm, row_text(pm)) for pm in library.postmortems}
+    return json.dumps({slug: w for slug, w in words.items() if w}, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def postmortems_page(ctx: Context) -> Rendered:
@@ -64,4 +111,5 @@ def postmortems_page(ctx: Context) -> Rendered:
         near_misses=sum(1 for pm in postmortems if pm.type == "near-miss"),
         years=years,
         facets=FACETS,
+        words=posixpath.basename(WORDS),
     )

@@ -8,7 +8,7 @@ A page's Markdown is known in the plan when it needs only its postmortem (a post
 page's narrative, and the HTML that goes before and after it); the rest of a page comes
 from ``Page.render``, given the analysis: deferred HTML (``kb.render.deferred.Rendered``) and, for the
 other pages, the Markdown too. Nothing here knows about MkDocs; the data files (the
-JSON API, the feed) come from ``kb.build.stages``'s data stage.
+JSON API, the feed, the explorer's words) come from ``kb.build.stages``'s data stage.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
  *
  * Progressive enhancement over the static table the page already holds (which reads
  * fine without JavaScript): every row carries its facet values in data attributes.
- * No framework and no network, so it works on an offline internal site; filtering
- * toggles `hidden` on rows, which stays fast with thousands of them.
+ * No framework and nothing from another site, so it works on an offline internal site;
+ * filtering toggles `hidden` on rows, which stays fast with thousands of them.
  * Filters are mirrored in the URL query (?service=checkout-api) so a view can be linked.
+ * An explorer with `data-words` also matches more of each row's words, from a file of the
+ * site fetched when the filter is first used (see `fetchWords`).
  */
 (function () {
   "use strict";
@@ -22,7 +24,13 @@
     const facets = root.dataset.facets.split(" ");
     const rows = Array.from(scope.querySelectorAll("tr[data-text]"));
     const values = row => name => (row.dataset[name] || "").split("|").filter(Boolean);
-    rows.forEach(row => { row.facetValues = Object.fromEntries(facets.map(f => [f, values(row)(f)])); });
+    rows.forEach(row => {
+      row.facetValues = Object.fromEntries(facets.map(f => [f, values(row)(f)]));
+      row.searchText = row.dataset.text;  // what the text filter matches; fetchWords adds to it
+    });
+    // Resolved now: Material's instant navigation may change the address before the fetch.
+    const wordsUrl = root.dataset.words ? new URL(root.dataset.words, location.href) : null;
+    let wordsFetched = false;
 
     const params = new URLSearchParams(location.search);
     const state = {text: params.get("q") || "", sort: "date", descending: true};
@@ -41,7 +49,7 @@
     const reset = element("button", {type: "button", className: "md-button pm-reset"}, ["Clear filters"]);
     root.append(controls, element("div", {className: "pm-summary"}, [count, reset]));
 
-    search.addEventListener("input", () => { state.text = search.value; update(); });
+    search.addEventListener("input", () => { state.text = search.value; fetchWords(); update(); });
     facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; update(); }));
     reset.addEventListener("click", () => {
       state.text = search.value = "";
@@ -60,10 +68,28 @@
       th.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(); } });
     });
 
+    // The words of each row that the page does not carry (kb.pages.explorer.WORDS: its
+    // lessons, action items and causes' details), fetched once, when the filter first has
+    // text: a page load costs nothing more. Until they arrive the filter matches the rows'
+    // own text, then it refines; if they never do, it goes on matching that.
+    function fetchWords() {
+      if (wordsFetched || !wordsUrl || !state.text) return;
+      wordsFetched = true;
+      fetch(wordsUrl)
+        .then(response => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
+        .then(words => {
+          // Own keys only: an id such as "constructor" must not find Object's.
+          const has = id => Object.prototype.hasOwnProperty.call(words, id);
+          rows.forEach(row => { if (has(row.dataset.pm)) row.searchText = `${row.dataset.text} ${words[row.dataset.pm]}`; });
+          update();
+        })
+        .catch(() => {});  // offline, or opened from disk: the row text still filters
+    }
+
     function matches(row, except) {
       if (state.text) {
         const words = state.text.toLowerCase().split(/\s+/).filter(Boolean);
-        if (!words.every(w => row.dataset.text.includes(w))) return false;
+        if (!words.every(w => row.searchText.includes(w))) return false;
       }
       return facets.every(f => f === except || !state[f] || row.facetValues[f].includes(state[f]));
     }
@@ -157,6 +183,7 @@
       });
     }
 
+    fetchWords();  // a linked view (?q=...) filters at once
     update();
     if (table) sort();
   }
