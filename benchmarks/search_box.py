@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JUDGED = Path(__file__).with_name("search_box.yml")
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = 20
-WORDS = 4  # words per generated query: fewer, and a title holding most of them may come first
+WORDS = 6  # words per generated query: with fewer, other fields of a 100-word vocabulary hold them all too
 SIZE = 1000
 TIMEOUT_MS = 120_000
 # The fields a judged query comes from, in the order generated queries take turns over them.
