@@ -401,11 +401,11 @@ def test_material_search_indexes_the_page_and_each_section_apart(write_project: 
     project = write_project({"postmortems/good.md": VALID_POSTMORTEM})
 
     index = json.loads((build(project).root / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = {doc["location"]: doc["text"] for doc in index["docs"]}
+    docs = {doc["location"]: doc for doc in index["docs"]}
 
-    assert "after a query plan change" in docs["postmortems/good/"]
-    assert "Alert on pool saturation" not in docs["postmortems/good/"]  # no table HTML parsed into the page's entry
-    assert "Alert on pool saturation" in docs["postmortems/good/#action-items"]  # its section's, from the library
+    assert "after a query plan change" in docs["postmortems/good/"]["text"]
+    assert "Alert on pool saturation" not in docs["postmortems/good/"]["text"]  # no table HTML parsed into the page's
+    assert docs["postmortems/good/#action-items.1"]["title"] == "Alert on pool saturation"  # its own, from the library
     assert "Stage pool config rollouts" in build(project).page("good")
 
 

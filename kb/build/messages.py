@@ -38,7 +38,7 @@ class DataFiles:
     files: dict[str, str]  # site path -> content
     index: UpdateStats | None  # None: the site does not publish the index, so the build left it alone
     seconds: dict[str, float]
-    search: list[dict[str, str]]  # entries for the site's search box (kb.site.search_entries)
+    search: list[dict[str, object]]  # entries for the site's search box (kb.site.search_entries)
 
 
 @dataclass(frozen=True)

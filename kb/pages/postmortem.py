@@ -42,6 +42,7 @@ STATUS_BANNERS = {
     "in-review": ("info", "In review", "This postmortem is being reviewed; comments are welcome in its pull request."),
 }
 RECENT = 3  # "also in N other postmortems": how many of them are linked
+SEARCH_BOOST = 2  # Material's search ranks a postmortem page (and its sections) above other pages
 # The ids of the page's own sections (the template's level-2 headings): a link from
 # another narrative to one of them is to the section, not to a heading of the narrative.
 SECTIONS = frozenset(
@@ -50,6 +51,12 @@ SECTIONS = frozenset(
         *("lessons-learned", "timeline", "related-postmortems", "similar-postmortems"),
     }
 )
+
+
+def item_id(section: str, n: int) -> str:
+    """The id of the ``n``-th item (from 1) of a list in a section: a lesson, an action item, a
+    timeline event, a cause. The dot keeps it apart from every heading's id, which has none."""
+    return f"{section}.{n}"
 
 
 def facts(pm: Postmortem, ctx: Context) -> list[Fact]:
@@ -160,7 +167,7 @@ def postmortem_markdown(pm: Postmortem, links: list[Resolved]) -> str:
     but the loaded library, so a build has it before any analysis."""
     # The left sidebar would be empty (postmortems are not in the nav): give the page its
     # width instead. Tags go to Material's tags plugin.
-    front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": 2}, "tags": pm.tags})
+    front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": SEARCH_BOOST}, "tags": pm.tags})
     return str(front) + _site_links(pm, links).strip("\n") + "\n"  # str(): Markup + text would escape the text
 
 
@@ -210,6 +217,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         related=[pm_anchor(r, page, ctx) for r in related],
         similar=similar_links(pm, ctx.analysis.similar.get(pm.slug, []), ctx),
         pagefind=pagefind_markup.page_markup(pm, ctx) if ctx.library.settings.pagefind else pagefind_markup.OFF,
+        item_id=item_id,
     )
     markdown = postmortem_markdown(pm, ctx.library.links.resolved.get(pm.slug, []))
     return dataclasses.replace(sections, markdown=markdown)

@@ -3,11 +3,25 @@
 A postmortem page's sections (impact, causes, action items, lessons, timeline...) are
 deferred HTML (``kb.render.deferred``): they join the page after the site generator, so
 its search index never sees them. Parsing the finished HTML again would cost what
-deferring saved; the words are in the library already. So the build writes one entry per
-section, straight from the postmortem, into the index the site generator wrote (MkDocs'
-``search/search_index.json``: ``{"config", "docs": [{location, title, text}]}``), each at
-its section's anchor, so a hit leads to the section. Only this build's postmortems are
-there: the audience's.
+deferring saved; the words are in the library already. So the build writes entries
+straight from the postmortem into the index the site generator wrote (MkDocs'
+``search/search_index.json``: ``{"config", "docs": [{location, title, text, boost?, tags?}]}``).
+Only this build's postmortems are there: the audience's.
+
+How they rank, in Material's search (lunr, then Material's own weighting; see
+docs/searching.md): a word of a title weighs 1,000 times a word of a text, and a page's
+score is multiplied by up to 5 where a section's is by up to 2, both more the more of
+the query's words they hold. Hence:
+
+- One entry per statement (a lesson, an action item, a timeline event, a cause, the
+  trigger...), its words in the title, at the statement's own id on the page: a phrase
+  from a lesson matches one entry with all its words, as a heading would, instead of a
+  word in a section's text that any title holding one of the words outranks.
+- Twice the page's boost: an entry holding every word of a query outranks a page whose
+  title holds some of them; for a single word, the page's title still comes first.
+- The tags as one more entry, weighed like a title, and no longer in Material's ``tags``
+  field for these pages: a tag weighs a million times a word there, so one word of a
+  long query that is part of a tag would outrank the postmortem that holds the phrase.
 """
 
 from __future__ import annotations
@@ -20,44 +34,58 @@ from pathlib import Path
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
+from kb.pages.postmortem import SEARCH_BOOST, item_id
 
 INDEX = "search/search_index.json"  # where MkDocs' search plugin (and Material's) writes it
+BOOST = 2 * SEARCH_BOOST  # a section's score counts at most 2x where its page's counts 5x: see above
+TAGS = "tags"  # the tags' entry's anchor: no element has it, so the link opens the page at its top, by the tags
 
 
-def search_entries(library: Library, directory_urls: bool) -> list[dict[str, str]]:
-    """One entry per structured section of every postmortem in the build."""
+def search_entries(library: Library, directory_urls: bool) -> list[dict[str, object]]:
+    """The entries of every postmortem in the build: its tags, and each statement of its structured sections."""
     return [entry for pm in library.postmortems for entry in _entries(pm, library, directory_urls)]
 
 
-def _entries(pm: Postmortem, library: Library, directory_urls: bool) -> Iterator[dict[str, str]]:
+def _entries(pm: Postmortem, library: Library, directory_urls: bool) -> Iterator[dict[str, object]]:
     page = urls.html_path(urls.postmortem(pm.slug), directory_urls)
-    impact = pm.impact
-    causes = [
-        f"{library.causes[c.key].title if c.key in library.causes else c.key}. {c.detail or ''}" for c in pm.causes
-    ]
-    sections = {
-        # anchor: (title, texts); anchors are the template's section ids (kb.pages.postmortem.SECTIONS)
-        "impact": ("Impact", [impact.summary or "", *(impact.slos or [])] if impact else []),
-        "detection": ("Detection", [pm.detection.detail or ""] if pm.detection else []),
-        "trigger": ("Trigger", [pm.trigger or ""]),
-        "contributing-causes": ("Contributing causes", causes),
-        "action-items": (
-            "Action items",
-            [f"{item.title} {item.note or ''} {item.owner or ''} {item.tracker or ''}" for item in pm.action_items],
-        ),
-        "lessons-learned": ("Lessons learned", [*pm.lessons, *pm.went_well, *pm.went_wrong, *pm.got_lucky]),
-        "timeline": ("Timeline", [entry.event for entry in pm.timeline]),
-    }
-    for anchor, (title, texts) in sections.items():
-        words = [" ".join(text.split()) for text in texts if text and text.strip()]
-        if words:
-            text = "".join(f"<p>{escape(w)}</p>" for w in words)
-            yield {"location": f"{page}#{anchor}", "title": title, "text": text}
+    for anchor, title, details in _statements(pm, library):
+        title = " ".join(title.split())
+        if title:
+            text = "".join(f"<p>{escape(' '.join(d.split()))}</p>" for d in details if d and d.strip())
+            yield {"location": f"{page}#{anchor}", "title": escape(title), "text": text, "boost": BOOST}
 
 
-def add_to_index(site_dir: Path, entries: list[dict[str, str]]) -> bool:
-    """Add ``entries`` to the search index the site generator wrote in ``site_dir``;
-    ``False`` when there is none (no search plugin, or another format)."""
+def _statements(pm: Postmortem, library: Library) -> Iterator[tuple[str, str, list[str | None]]]:
+    """``(anchor, title, details)`` for each entry: the anchors are the page's ids
+    (kb.pages.postmortem: a section's, or an item's)."""
+    # Apart with a character the search box's default separator (spaces, hyphens) leaves as a
+    # word of its own: with a comma, "cache," would be a word, rarer than "cache", so weightier.
+    yield TAGS, " · ".join(pm.tags), []
+    if pm.impact and (pm.impact.summary or pm.impact.slos):
+        yield "impact", pm.impact.summary or "Impact", list(pm.impact.slos or [])
+    if pm.detection:
+        yield "detection", pm.detection.detail or "", []
+    yield "trigger", pm.trigger or "", []
+    for n, cause in enumerate(pm.causes, 1):
+        title = library.causes[cause.key].title
+        yield item_id("contributing-causes", n), f"{title} — {cause.detail}" if cause.detail else title, []
+    for n, item in enumerate(pm.action_items, 1):
+        yield item_id("action-items", n), item.title, [item.note, item.owner, item.tracker]
+    for section, statements in (
+        ("lessons-learned", pm.lessons),
+        ("went-well", pm.went_well),
+        ("went-wrong", pm.went_wrong),
+        ("got-lucky", pm.got_lucky),
+        ("timeline", [entry.event for entry in pm.timeline]),
+    ):
+        for n, statement in enumerate(statements, 1):
+            yield item_id(section, n), statement, []
+
+
+def add_to_index(site_dir: Path, entries: list[dict[str, object]]) -> bool:
+    """Add ``entries`` to the search index the site generator wrote in ``site_dir``, and take
+    the tags out of its entries for the same pages (``entries`` has them); ``False`` when
+    there is none (no search plugin, or another format)."""
     path = site_dir / INDEX
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
@@ -65,6 +93,10 @@ def add_to_index(site_dir: Path, entries: list[dict[str, str]]) -> bool:
         return False
     if not isinstance(index, dict) or not isinstance(index.get("docs"), list):
         return False
+    pages = {str(entry["location"]).partition("#")[0] for entry in entries}
+    for doc in index["docs"]:
+        if isinstance(doc, dict) and str(doc.get("location", "")).partition("#")[0] in pages:
+            doc.pop("tags", None)
     index["docs"] += entries
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return True
