@@ -175,6 +175,19 @@ class SearchEngine(Protocol):
         """The same from :func:`document` records (picklable, for a worker process)."""
         ...
 
+    def write(
+        self, documents: list[dict[str, str]], delete: Iterable[str] = (), progress: Progress | None = None
+    ) -> None:
+        """Write ``documents`` (replacing those with the same id) and delete the ids in
+        ``delete``, without comparing with what the index holds: for a caller that knows
+        what changed (``kb.search.freshness``). Does nothing when given nothing."""
+        ...
+
+    def stamp(self) -> str | None:
+        """What changes each time the index is written, cheap to get; ``None`` if there is
+        no index. ``kb search`` notes it to tell whether another writer (a build) came by."""
+        ...
+
     def generations(self) -> dict[str, int]:
         """In which index generation each document was last written (for tests and stats)."""
         ...
