@@ -24,7 +24,6 @@ from kb.format.schema import fields_of, json_schema
 from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
 from kb.load.new_postmortem import new_postmortem
 from kb.load.project import Project, open_project
-from kb.search.choice import engine_for
 
 __all__ = [
     "ACTION_ITEM_STATES",
@@ -46,7 +45,6 @@ __all__ = [
     "cause_catalog",
     "checklist_text",
     "count",
-    "engine_for",
     "import_summary",
     "json_schema",
     "load_library",

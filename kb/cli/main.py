@@ -119,9 +119,8 @@ def _tqdm() -> type[tqdm]:
 
 @contextlib.contextmanager
 def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
-    # Shown only when the work takes more than a moment, and only on a terminal; gone
-    # when done, so that what the command prints next starts the line.
-    bar = _tqdm()(total=total, desc=label, unit="postmortem", delay=0.5, leave=False, disable=not sys.stderr.isatty())
+    # Shown only when the work takes more than a moment, and only on a terminal.
+    bar = _tqdm()(total=total, desc=label, unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
     with bar:
         yield bar.update
 

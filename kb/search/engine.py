@@ -26,7 +26,7 @@ PROSE: dict[str, float] = {"title": 4.0, "summary": 2.0, "content": 1.0}
 # Exact-value fields users can prefix a query with, e.g. ``service:payments``.
 KEYWORDS = ("service", "team", "cause", "severity", "type", "tag", "status", "year")
 
-Progress = Callable[[int], None]  # called with how many documents were just written
+Progress = Callable[[int], None]  # called with how many more documents are done (written, or unchanged)
 
 
 def correctable(word: str) -> bool:

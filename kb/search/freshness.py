@@ -18,9 +18,11 @@ index's stamp. A query then:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -36,6 +38,10 @@ from kb.search.engine import Progress, SearchEngine, document
 
 # Bump when what the manifest holds, or what it means, changes: an older one is then ignored.
 MANIFEST_VERSION = 1
+# A file modified this close to when its stats were taken may change again within the same
+# tick of a coarse file system clock, keeping its stats: it is noted as changed, to be read
+# again next time, as git does with such "racy" files.
+RACY_NS = 2_000_000_000
 
 # Starts a progress bar: its label and total, and gives what to tell of each step.
 Meter = Callable[[str, int], AbstractContextManager[Progress | None]]
@@ -50,18 +56,18 @@ class Entry:
 
     stats: Stats
     facts: Facts | None  # None: it cannot be read as a postmortem
-    indexed: bool  # its postmortem is in the index, under ``facts.slug``
+    digest: str | None  # its postmortem's in the index, under ``facts.slug``; None: not there
 
     def as_json(self) -> list[object]:
-        return [*self.stats, self.indexed, self.facts]
+        return [*self.stats, self.digest, self.facts]
 
     @classmethod
     def from_json(cls, value: list) -> Entry:
-        size, mtime, indexed, facts = value
+        size, mtime, digest, facts = value
         if facts is not None:
             slug, ok, visibility, related, names = facts
             facts = Facts(slug, ok, visibility, tuple(related), tuple((key, name) for key, name in names))
-        return cls((size, mtime), facts, indexed)
+        return cls((size, mtime), facts, digest)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,6 @@ class Fresh:
 
     engine: SearchEngine
     sources: dict[str, str]  # postmortem id -> its file, as problems name it
-    read: int  # postmortem files read and checked to get here (0: none changed)
 
 
 def fresh_index(
@@ -81,6 +86,7 @@ def fresh_index(
     meter = meter or (lambda _label, _total: nullcontext(None))
     engine = engine_for(settings, settings.cache_path(project_dir))
     manifest = engine.directory.with_name(f"{engine.directory.name}.manifest.json")
+    started = time.time_ns()
     files = _stats(settings.source_dir(project_dir), project_dir)
     state = _state(settings, project_dir, engine)
     noted = None if refresh else _read(manifest, state, engine.stamp())
@@ -89,14 +95,12 @@ def fresh_index(
         changed = [rel for rel, (_path, stats) in files.items() if rel not in noted or noted[rel].stats != stats]
         gone = [rel for rel in noted if rel not in files]
         if not changed and not gone:
-            return Fresh(engine, _sources(noted), 0)
+            return Fresh(engine, _sources(noted))
         entries = _partial(settings, project_dir, engine, meter, files, noted, changed, gone)
-        read = len(changed)
     if entries is None:
         entries = _full(settings, project_dir, engine, meter, load, files)
-        read = len(files)
-    _write(manifest, state, engine.stamp(), entries)
-    return Fresh(engine, _sources(entries), read)
+    _write(manifest, state, engine.stamp(), entries, started - RACY_NS)
+    return Fresh(engine, _sources(entries))
 
 
 def _stats(source_dir: Path, project_dir: Path) -> dict[str, tuple[Path, Stats]]:
@@ -136,19 +140,26 @@ def _read(manifest: Path, state: str, stamp: str | None) -> dict[str, Entry] | N
         return None
     if not isinstance(noted, dict) or noted.get("state") != state or stamp is None or noted.get("stamp") != stamp:
         return None
-    return {rel: Entry.from_json(value) for rel, value in noted["files"].items()}
+    try:
+        return {rel: Entry.from_json(value) for rel, value in noted["files"].items()}
+    except (KeyError, TypeError, ValueError):  # not one this version wrote: read everything
+        return None
 
 
-def _write(manifest: Path, state: str, stamp: str | None, entries: dict[str, Entry]) -> None:
+def _write(manifest: Path, state: str, stamp: str | None, entries: dict[str, Entry], racy: int) -> None:
+    """Note ``entries``, those modified after ``racy`` with a time no file has."""
+    files = {
+        rel: (entry if entry.stats[1] < racy else dataclasses.replace(entry, stats=(entry.stats[0], -1))).as_json()
+        for rel, entry in entries.items()
+    }
     # Written whole, then renamed into place: a reader sees the old manifest or the new one.
-    files = {rel: entry.as_json() for rel, entry in entries.items()}
     partial = manifest.with_name(f"{manifest.name}.{os.getpid()}")
     partial.write_text(json.dumps({"state": state, "stamp": stamp, "files": files}), encoding="utf-8")
     partial.replace(manifest)
 
 
 def _sources(entries: dict[str, Entry]) -> dict[str, str]:
-    return {entry.facts.slug: rel for rel, entry in entries.items() if entry.indexed and entry.facts}
+    return {entry.facts.slug: rel for rel, entry in entries.items() if entry.digest and entry.facts}
 
 
 def _full(
@@ -165,9 +176,9 @@ def _full(
     documents = [document(pm) for pm in library.postmortems]
     with meter("indexing", len(documents)) as progress:
         engine.update_documents(documents, progress)
-    indexed = {pm.source for pm in library.postmortems}
+    indexed = {pm.source: doc["digest"] for pm, doc in zip(library.postmortems, documents, strict=True)}
     # Stats taken before reading: a file changed meanwhile is read again next time.
-    return {rel: Entry(stats, library.facts.get(rel), rel in indexed) for rel, (_path, stats) in files.items()}
+    return {rel: Entry(stats, library.facts.get(rel), indexed.get(rel)) for rel, (_path, stats) in files.items()}
 
 
 def _partial(
@@ -187,20 +198,22 @@ def _partial(
         if progress:
             progress(len(read))
     entries = {rel: entry for rel, entry in noted.items() if rel not in gone}
-    written = []
+    written, published = [], set()
     for rel, pm, facts in read:
-        published = facts is not None and facts.published(settings.audience)
-        entries[rel] = Entry(files[rel][1], facts, published)
-        if published and pm is not None:
-            written.append(document(pm))
+        doc = document(pm) if pm and facts and facts.published(settings.audience) else None
+        entries[rel] = Entry(files[rel][1], facts, doc["digest"] if doc else None)
+        if doc:
+            published.add(doc["id"])
+            # Unless its stats changed and not what it says (the digest covers the id too).
+            if rel not in noted or noted[rel].digest != doc["digest"]:
+                written.append(doc)
     before = [noted[rel].facts for rel in [*changed, *gone] if rel in noted]
     after = [facts for _rel, _pm, facts in read]
     if not _independent(before, after, noted.values(), entries.values()):
         return None
-    was = {noted[rel].facts.slug for rel in [*changed, *gone] if rel in noted and noted[rel].indexed}
-    delete = was - {doc["id"] for doc in written}
+    was = {noted[rel].facts.slug for rel in [*changed, *gone] if rel in noted and noted[rel].digest}
     with meter("indexing", len(written)) as progress:
-        engine.write(written, sorted(delete), progress)
+        engine.write(written, sorted(was - published), progress)
     return entries
 
 

@@ -136,6 +136,8 @@ class TantivyEngine:
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._stored(ix, "digest"), docs.values())
+        if progress and stats.unchanged:
+            progress(stats.unchanged)
         # Only the updated ones are in the index already: the added ones need no delete.
         written = [docs[pm_id] for pm_id in stats.added + stats.updated]
         self._write(ix, written, stats.updated + stats.removed, progress)

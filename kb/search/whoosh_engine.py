@@ -98,6 +98,8 @@ class WhooshEngine:
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._indexed(ix), documents)
+        if progress and stats.unchanged:
+            progress(stats.unchanged)
         self._write(ix, [docs[pm_id] for pm_id in [*stats.added, *stats.updated]], stats.removed, progress)
         return stats
 
