@@ -44,13 +44,18 @@ def config_for(project: Path, engine: str) -> Path:
 
 def timed_query(config: Path, query: str) -> float:
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "kb.cli", "search", "-f", str(config), query, "--format", "json"],
         cwd=config.parent,
         stdout=subprocess.DEVNULL,
-        check=True,
+        stderr=subprocess.PIPE,  # "did you mean" lines; shown only if the query fails
+        text=True,
+        check=False,
     )
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"kb search {query!r} failed: {done.stderr}")
+    return elapsed
 
 
 def measure(project: Path, engine: str) -> dict[str, float]:

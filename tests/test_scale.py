@@ -185,6 +185,11 @@ def test_kb_search_shows_a_progress_bar_while_it_indexes_on_a_terminal_only(tmp_
     project.mkdir()
     (project / "mkdocs.yml").write_text(textwrap.dedent(MKDOCS_YML), encoding="utf-8")
     generator().generate(1000, project / "postmortems", seed=1)
+    # Written an hour ago, as a clone's files are: one written within seconds of a query
+    # is read again by the next one (``kb.search.freshness``, racy files).
+    an_hour_ago = time.time() - 3600
+    for path in project.rglob("*.md"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
     command = [sys.executable, "-m", "kb.cli", "search", "failover"]
     status, shown = on_a_terminal(command, project)
     assert status == 0

@@ -141,7 +141,7 @@ def load(
 
 
 def read_files(
-    settings: Settings, project_dir: Path, paths: list[Path]
+    settings: Settings, project_dir: Path, paths: list[Path], progress: Callable[[int], None] | None = None
 ) -> list[tuple[str, Postmortem | None, Facts | None]]:
     """Read and check these files alone, as ``load`` reads each one: its path as problems
     name it, and its postmortem and ``Facts`` (``None`` if it cannot be read as one). The
@@ -154,6 +154,8 @@ def read_files(
         parsed, _problems = loader.checked(key, path, catalog, data)
         rel = loader.rel(path)
         found.append((rel, parsed.pm, Facts.of(parsed.pm, parsed.ok)) if parsed else (rel, None, None))
+        if progress:
+            progress(1)
     return found
 
 

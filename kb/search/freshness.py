@@ -32,7 +32,7 @@ from kb import __version__
 from kb.checks.library import Facts, Library, read_files
 from kb.format.settings import Settings
 from kb.format.urls import slugify
-from kb.load.sources import DATA_FILES, discover
+from kb.load.sources import DATA_FILES, discover_names
 from kb.search.choice import engine_for
 from kb.search.engine import Progress, SearchEngine, document
 
@@ -92,28 +92,32 @@ def fresh_index(
     noted = None if refresh else _read(manifest, state, engine.stamp())
     entries = None
     if noted is not None:
-        changed = [rel for rel, (_path, stats) in files.items() if rel not in noted or noted[rel].stats != stats]
+        # Compared as noted, in JSON: making an ``Entry`` of each costs more than the rest.
+        changed = [rel for rel, (_name, stats) in files.items() if noted.get(rel, [None])[:2] != list(stats)]
         gone = [rel for rel in noted if rel not in files]
         if not changed and not gone:
             return Fresh(engine, _sources(noted))
-        entries = _partial(settings, project_dir, engine, meter, files, noted, changed, gone)
+        noted_entries = {rel: Entry.from_json(value) for rel, value in noted.items()}
+        entries = _partial(settings, project_dir, engine, meter, files, noted_entries, changed, gone)
     if entries is None:
         entries = _full(settings, project_dir, engine, meter, load, files)
-    _write(manifest, state, engine.stamp(), entries, started - RACY_NS)
-    return Fresh(engine, _sources(entries))
+    written = _write(manifest, state, engine.stamp(), entries, started - RACY_NS)
+    return Fresh(engine, _sources(written))
 
 
-def _stats(source_dir: Path, project_dir: Path) -> dict[str, tuple[Path, Stats]]:
+def _stats(source_dir: Path, project_dir: Path) -> dict[str, tuple[str, Stats]]:
     """Every postmortem file, by its path as problems name it, with its stats."""
     if not source_dir.is_dir():
         return {}
-    root = project_dir.resolve()
+    # As ``kb.checks.library`` names a file: relative to the project folder when inside it
+    # (by slicing strings: pathlib's relative_to is slow enough to matter here).
+    inside = os.path.join(project_dir.resolve(), "")
     found = {}
-    for path in discover(source_dir):
+    for name in discover_names(source_dir):
         with contextlib.suppress(OSError):  # gone meanwhile: as if it had not been found
-            stat = path.stat()
-            rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-            found[rel] = (path, (stat.st_size, stat.st_mtime_ns))
+            stat = os.stat(name)
+            rel = name[len(inside) :] if name.startswith(inside) else name
+            found[rel.replace(os.sep, "/")] = (name, (stat.st_size, stat.st_mtime_ns))
     return found
 
 
@@ -132,22 +136,22 @@ def _state(settings: Settings, project_dir: Path, engine: SearchEngine) -> str:
     return hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
 
 
-def _read(manifest: Path, state: str, stamp: str | None) -> dict[str, Entry] | None:
-    """The manifest's entries, if it is there and still describes this state of the index."""
+def _read(manifest: Path, state: str, stamp: str | None) -> dict[str, list] | None:
+    """The manifest's entries as JSON (``Entry.as_json``), if it is there and still
+    describes this state of the index."""
     try:
         noted = json.loads(manifest.read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(noted, dict) or noted.get("state") != state or stamp is None or noted.get("stamp") != stamp:
         return None
-    try:
-        return {rel: Entry.from_json(value) for rel, value in noted["files"].items()}
-    except (KeyError, TypeError, ValueError):  # not one this version wrote: read everything
-        return None
+    files = noted.get("files")
+    return files if isinstance(files, dict) else None
 
 
-def _write(manifest: Path, state: str, stamp: str | None, entries: dict[str, Entry], racy: int) -> None:
-    """Note ``entries``, those modified after ``racy`` with a time no file has."""
+def _write(manifest: Path, state: str, stamp: str | None, entries: dict[str, Entry], racy: int) -> dict[str, list]:
+    """Note ``entries``, those modified after ``racy`` with a time no file has; and
+    return them as noted."""
     files = {
         rel: (entry if entry.stats[1] < racy else dataclasses.replace(entry, stats=(entry.stats[0], -1))).as_json()
         for rel, entry in entries.items()
@@ -156,10 +160,12 @@ def _write(manifest: Path, state: str, stamp: str | None, entries: dict[str, Ent
     partial = manifest.with_name(f"{manifest.name}.{os.getpid()}")
     partial.write_text(json.dumps({"state": state, "stamp": stamp, "files": files}), encoding="utf-8")
     partial.replace(manifest)
+    return files
 
 
-def _sources(entries: dict[str, Entry]) -> dict[str, str]:
-    return {entry.facts.slug: rel for rel, entry in entries.items() if entry.digest and entry.facts}
+def _sources(noted: dict[str, list]) -> dict[str, str]:
+    """Postmortem id -> file, for those in the index (with a digest), from entries as noted."""
+    return {facts[0]: rel for rel, (_size, _mtime, digest, facts) in noted.items() if digest}
 
 
 def _full(
@@ -168,7 +174,7 @@ def _full(
     engine: SearchEngine,
     meter: Meter,
     load: Load,
-    files: dict[str, tuple[Path, Stats]],
+    files: dict[str, tuple[str, Stats]],
 ) -> dict[str, Entry]:
     """Read and check the whole library, and bring the index in step with it."""
     with meter("reading", len(files)) as progress:
@@ -186,7 +192,7 @@ def _partial(
     project_dir: Path,
     engine: SearchEngine,
     meter: Meter,
-    files: dict[str, tuple[Path, Stats]],
+    files: dict[str, tuple[str, Stats]],
     noted: dict[str, Entry],
     changed: list[str],
     gone: list[str],
@@ -194,9 +200,7 @@ def _partial(
     """Read the changed files alone and write what changed in the index; ``None`` when
     that might not give what reading the whole library gives."""
     with meter("reading", len(changed)) as progress:
-        read = read_files(settings, project_dir, [files[rel][0] for rel in changed])
-        if progress:
-            progress(len(read))
+        read = read_files(settings, project_dir, [Path(files[rel][0]) for rel in changed], progress)
     entries = {rel: entry for rel, entry in noted.items() if rel not in gone}
     written, published = [], set()
     for rel, pm, facts in read:
