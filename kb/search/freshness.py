@@ -2,7 +2,7 @@
 
 Next to the engine's index, a manifest notes each postmortem file's size and modification
 time (as ``git status`` tells a changed file), what the rules across files need of it
-(:class:`kb.checks.library.Facts`) and whether it is in the index; plus a digest of
+(:class:`kb.checks.library.Facts`) and the digest of its document in the index; plus a digest of
 everything else the checks and the indexed documents depend on (the settings, the date
 they are checked for, the cause catalog and reading list, this tool's version) and the
 index's stamp. A query then:
