@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from kb.analysis.action_item_states import LABELS as ACTION_ITEM_STATE_LABELS
 from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
 from kb.analysis.action_item_states import Tracked, tracked_items
-from kb.build.reading import load_library
 from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
 from kb.format import urls
@@ -25,9 +24,6 @@ from kb.format.schema import fields_of, json_schema
 from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
 from kb.load.new_postmortem import new_postmortem
 from kb.load.project import Project, open_project
-from kb.search.choice import engine_for
-from kb.site.api import action_item as action_item_json
-from kb.site.pagefind_index import require as require_pagefind
 
 __all__ = [
     "ACTION_ITEM_STATES",
@@ -49,7 +45,6 @@ __all__ = [
     "cause_catalog",
     "checklist_text",
     "count",
-    "engine_for",
     "import_summary",
     "json_schema",
     "load_library",
@@ -59,14 +54,18 @@ __all__ = [
     "parse_settings",
     "postmortem_url",
     "require_pagefind",
+    "search_index",
     "shows_checklist",
     "tracked_items",
 ]
 
 if TYPE_CHECKING:
     from kb.build.pipeline import LibraryBuild, Session
+    from kb.build.reading import load_library, search_index
     from kb.importer.run import Import, cause_catalog
     from kb.importer.run import summary as import_summary
+    from kb.site.api import action_item as action_item_json
+    from kb.site.pagefind_index import require as require_pagefind
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
 
 # The plugin's options: the fields of ``Settings``, which checks their values.
@@ -78,9 +77,14 @@ def postmortem_url(pm_id: str) -> str:
     return urls.url(urls.postmortem(pm_id))
 
 
-# What only a site build or ``kb import`` needs, imported when a front end first asks for
-# it: a ``kb`` command that only reads the library need not import every page to answer.
+# What only a site build, ``kb import`` or some commands need, imported when a front end
+# first asks for it: a ``kb`` command need not import every page to answer, and
+# ``kb search`` on an unchanged library imports little more than its engine.
 _LAZY = {
+    "load_library": ("kb.build.reading", "load_library"),
+    "search_index": ("kb.build.reading", "search_index"),
+    "action_item_json": ("kb.site.api", "action_item"),
+    "require_pagefind": ("kb.site.pagefind_index", "require"),
     "Import": ("kb.importer.run", "Import"),
     "cause_catalog": ("kb.importer.run", "cause_catalog"),
     "import_summary": ("kb.importer.run", "summary"),

@@ -11,9 +11,16 @@ from pathlib import Path
 from kb.build.memory import collector_paused
 from kb.checks.library import Library, load
 from kb.format.settings import Settings
+from kb.search.engine import Progress
+from kb.search.freshness import Fresh, Meter, fresh_index
 
 
-def load_library(settings: Settings, project_dir: Path) -> Library:
+def load_library(settings: Settings, project_dir: Path, progress: Progress | None = None) -> Library:
     """Read and check the library under ``project_dir`` (``kb.checks.library.load``)."""
     with collector_paused():  # what reading makes lives until the command ends
-        return load(settings, project_dir)
+        return load(settings, project_dir, progress=progress)
+
+
+def search_index(settings: Settings, project_dir: Path, meter: Meter | None = None, refresh: bool = False) -> Fresh:
+    """``kb search``'s index, in step with the library (``kb.search.freshness``)."""
+    return fresh_index(settings, project_dir, load_library, meter, refresh)

@@ -56,6 +56,27 @@ class Catalog:
     rejected: frozenset[str] = frozenset()
 
 
+class Facts(NamedTuple):
+    """What the rules across files read of one file (``check_across``, the audience,
+    ``_one_spelling``): enough for ``kb search`` to tell whether a changed file can
+    change whether, or how, another one is published, without reading the others."""
+
+    slug: str
+    ok: bool  # no error in the file itself
+    visibility: str
+    related: tuple[str, ...]
+    names: tuple[tuple[str, str], ...]  # (services or teams, the name as written), each once
+
+    @classmethod
+    def of(cls, pm: Postmortem, ok: bool) -> Facts:
+        names = tuple((key, name) for key in _PAGED for name in getattr(pm, key))
+        return cls(pm.slug, ok, pm.visibility, tuple(pm.related), names)
+
+    def published(self, audience: str) -> bool:
+        """Whether an audience sees it, when no rule across files finds an error in it."""
+        return self.ok and self.visibility in AUDIENCES[audience]
+
+
 class _Parsed(NamedTuple):
     pm: Postmortem
     tree: Tree  # only the lines of its keys: the values are in the postmortem
@@ -76,6 +97,8 @@ class Library:
     # By the id each would have: the files this audience would see, had they no errors.
     unpublished: dict[str, Unpublished] = field(default_factory=dict)
     files: int = 0  # postmortem files read, valid or not, any audience
+    # Each file's ``Facts`` by its path (as problems name it), for those read as a postmortem.
+    facts: dict[str, Facts] = field(default_factory=dict)
     # What it was read from (every file's path and content, the settings, the catalogs),
     # as a digest: two processes that read the library can tell they read the same one.
     sources: bytes = b""
@@ -109,11 +132,35 @@ class Helper(Protocol):
 
 
 def load(
-    settings: Settings, project_dir: Path, cache: ParseCache[CheckedFile] | None = None, helper: Helper | None = None
+    settings: Settings,
+    project_dir: Path,
+    cache: ParseCache[CheckedFile] | None = None,
+    helper: Helper | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Library:
     """Read and check the library under ``project_dir / settings.source``; ``cache`` holds
-    the files an earlier load with it checked, and gets those this one checks."""
-    return _Loader(settings, project_dir, ParseCache() if cache is None else cache).run(helper)
+    the files an earlier load with it checked, and gets those this one checks;
+    ``progress`` is told of each file read."""
+    return _Loader(settings, project_dir, ParseCache() if cache is None else cache).run(helper, progress)
+
+
+def read_files(
+    settings: Settings, project_dir: Path, paths: list[Path], progress: Callable[[int], None] | None = None
+) -> list[tuple[str, Postmortem | None, Facts | None]]:
+    """Read and check these files alone, as ``load`` reads each one: its path as problems
+    name it, and its postmortem and ``Facts`` (``None`` if it cannot be read as one). The
+    rules across files are not applied: the ``Facts`` of all files say when they matter."""
+    loader = _Loader(settings, project_dir, ParseCache())
+    catalog = loader.load_causes()
+    found: list[tuple[str, Postmortem | None, Facts | None]] = []
+    for path in paths:
+        key, data = loader.key(path, catalog)
+        parsed, _problems = loader.checked(key, path, catalog, data)
+        rel = loader.rel(path)
+        found.append((rel, parsed.pm, Facts.of(parsed.pm, parsed.ok)) if parsed else (rel, None, None))
+        if progress:
+            progress(1)
+    return found
 
 
 def check_from_the_end(
@@ -172,7 +219,7 @@ class _Loader:
     def new_checker(self, rel: str, tree: Tree) -> Checker:
         return Checker(rel, tree, self.settings.severities, self.settings.zone(), self.settings.timezone)
 
-    def run(self, helper: Helper | None) -> Library:
+    def run(self, helper: Helper | None, progress: Callable[[int], None] | None = None) -> Library:
         if not self.source_dir.is_dir():
             self.problems.append(Problem(self.settings.source, 1, "error", "source folder does not exist"))
         catalog = self.load_causes()
@@ -194,6 +241,8 @@ class _Loader:
             read.append((path, parsed))
             if parsed is not None:
                 candidates.append(parsed)
+            if progress:
+                progress(1)
         valid = self.check_across(candidates)
         allowed = AUDIENCES[self.settings.audience]
         trees = {id(pm): tree for pm, tree, _ok in candidates}
@@ -220,6 +269,7 @@ class _Loader:
             links=narrative_links,
             unpublished=self.unpublished(read, {pm.slug for pm in included}, allowed),
             files=len(files),
+            facts={pm.source: Facts.of(pm, ok) for pm, _tree, ok in candidates},
             sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
             file_digests=file_digests,
             fingerprint=self.fingerprint(catalog),

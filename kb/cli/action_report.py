@@ -7,9 +7,10 @@ import io
 import json
 from collections import defaultdict
 
+from kb import facade
 from kb.facade import ACTION_ITEM_STATE_LABELS as LABELS
 from kb.facade import ACTION_ITEM_STATES as STATES
-from kb.facade import Tracked, action_item_json, postmortem_url
+from kb.facade import Tracked, postmortem_url
 
 CSV_COLUMNS = (
     "id", "postmortem", "title", "owner", "due", "status", "state", "days_overdue",
@@ -24,7 +25,7 @@ def ordered(items: list[Tracked]) -> list[Tracked]:
 
 def as_json(items: list[Tracked]) -> str:
     # The same records as /api/action-items.json, so the two always agree.
-    return json.dumps([action_item_json(t) for t in items], indent=2, ensure_ascii=False)
+    return json.dumps([facade.action_item_json(t) for t in items], indent=2, ensure_ascii=False)
 
 
 def as_csv(items: list[Tracked]) -> str:
@@ -32,7 +33,7 @@ def as_csv(items: list[Tracked]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record in (action_item_json(t) for t in items):
+    for record in (facade.action_item_json(t) for t in items):
         writer.writerow(
             ["; ".join(v) if isinstance(v, list) else "" if v is None else v for v in (record[c] for c in CSV_COLUMNS)]
         )

@@ -6,30 +6,27 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
-from kb import __version__
+from kb import __version__, facade
 from kb.cli import action_report
 from kb.facade import (
     ACTION_ITEM_STATES,
     DEFAULT_SEVERITIES,
-    Import,
     Library,
     Postmortem,
     Project,
     UserError,
-    cause_catalog,
     checklist_text,
     count,
-    engine_for,
-    import_summary,
     json_schema,
-    load_library,
     markdown_tables,
     new_postmortem,
     open_project,
@@ -51,7 +48,7 @@ def _open(args: argparse.Namespace) -> Project:
 
 def _load(args: argparse.Namespace) -> tuple[Project, Library]:
     project = _open(args)
-    return project, load_library(project.settings, project.root)
+    return project, facade.load_library(project.settings, project.root)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -113,29 +110,36 @@ def _started(value: str | None, today: date | None, zone: tzinfo) -> datetime:
     return started if started.tzinfo else started.replace(tzinfo=zone)
 
 
-def _progress(total: int) -> tqdm:
-    # Shown only when indexing takes more than a moment, and only on a terminal.
-    return tqdm(total=total, desc="indexing", unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
+def _tqdm() -> type[tqdm]:
+    # Imported when a bar may be shown: ``kb search`` on an unchanged library shows none.
+    from tqdm import tqdm
+
+    return tqdm
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
+    # Shown only when the work takes more than a moment, and only on a terminal.
+    bar = _tqdm()(total=total, desc=label, unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
+    with bar:
+        yield bar.update
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    project, library = _load(args)
-    engine = engine_for(project.settings, project.settings.cache_path(project.root))
-    with _progress(len(library.postmortems)) as bar:
-        engine.update(library.postmortems, progress=bar.update)
+    project = _open(args)
+    fresh = facade.search_index(project.settings, project.root, _progress, refresh=args.refresh)
     tty = sys.stdout.isatty()
-    results = engine.search(args.query, limit=args.limit, marks=("\033[1m", "\033[0m") if tty else ("**", "**"))
+    results = fresh.engine.search(args.query, limit=args.limit, marks=("\033[1m", "\033[0m") if tty else ("**", "**"))
     if results.suggestion:
         note = f"did you mean: {results.suggestion} (showing results for it)"
         print(note, file=sys.stderr if args.format == "json" else sys.stdout)
     if args.format == "json":
         print(json.dumps([{**asdict(hit), "url": postmortem_url(hit.id)} for hit in results.hits], indent=2))
         return EXIT_OK
-    sources = {pm.slug: pm.source for pm in library.postmortems}
     for rank, hit in enumerate(results.hits, start=1):
         facts = " · ".join(f for f in (hit.severity or "near-miss", hit.started, hit.status) if f)
         # Where to open it: the file, and its page on the site.
-        where = f"{sources.get(hit.id, hit.id)}  {postmortem_url(hit.id)}"
+        where = f"{fresh.sources.get(hit.id, hit.id)}  {postmortem_url(hit.id)}"
         print(f"{rank:>2}. {hit.title}  [{facts}]\n    {where}\n    {hit.snippet}\n")
     if not results.hits:
         print("no postmortem matches", file=sys.stderr)
@@ -165,11 +169,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Every id a file has or would have, valid or not: the library's, and the target folder's.
     folders = [folder for folder in (project.source_dir, to) if folder.is_dir()]
     taken = {pm.slug for pm in library.postmortems} | {path.stem for folder in folders for path in folder.rglob("*.md")}
-    run = Import(
+    run = facade.Import(
         project.settings,
         to,
         taken,
-        causes=cause_catalog(project.source_dir),
+        causes=facade.cause_catalog(project.source_dir),
         dry_run=args.dry_run,
         force=args.force,
         today=args.today or date.today(),
@@ -180,14 +184,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     run.run(
         [Path(source) for source in args.sources],
-        lambda paths: tqdm(paths, desc="importing", unit="file", delay=0.5, disable=not sys.stderr.isatty()),
+        lambda paths: _tqdm()(paths, desc="importing", unit="file", delay=0.5, disable=not sys.stderr.isatty()),
     )
     for outcome in run.outcomes:
         detail = f" -> {outcome.written}" if outcome.written and outcome.action != "already imported" else ""
         print(f"{outcome.action}: {outcome.source}{detail}" + (f" ({outcome.reason})" if outcome.reason else ""))
     if args.report:
         run.write_report(Path(args.report))
-    print(f"{import_summary(run.counts())}" + (f"; report in {args.report}" if args.report else ""), file=sys.stderr)
+    print(
+        f"{facade.import_summary(run.counts())}" + (f"; report in {args.report}" if args.report else ""),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -250,6 +257,9 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", help='words, "a phrase", AND/OR/NOT, and service:, team:, cause:, severity:, ...')
     search.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results (default: 10)")
     search.add_argument("--format", choices=["text", "json"], default="text")
+    search.add_argument(
+        "--refresh", action="store_true", help="read and check every file again, not only those changed since last time"
+    )
     search.set_defaults(run=cmd_search)
 
     actions = commands.add_parser("actions", parents=[common], help="action items across all postmortems")

@@ -41,21 +41,46 @@ class Source:
 
 
 def discover(source_dir: Path) -> Iterator[Path]:
-    """Every postmortem file under ``source_dir``, in a stable order.
+    """Every postmortem file under ``source_dir``, in a stable order: a folder's files by
+    name, then its folders by name.
 
     Names starting with ``_`` and ``README.md`` are not postmortems. Symbolic links are
-    not followed out of the folder: a link is only read if it resolves inside it.
+    not followed out of the folder: a link is only read if it resolves inside it, and a
+    linked folder is not entered. A folder that cannot be listed is left out.
     """
+    return (Path(name) for name in discover_names(source_dir))
+
+
+def discover_names(source_dir: Path) -> Iterator[str]:
+    """``discover``'s files as absolute path strings: for a caller that only stats them
+    (``kb search`` on an unchanged library), making a ``Path`` of each costs more."""
     root = source_dir.resolve()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
-        for name in sorted(files):
-            if not name.endswith(".md") or name.startswith(("_", ".")) or name == "README.md":
-                continue
-            path = Path(folder, name)
-            # os.walk does not follow linked folders, so only a linked file can lead out.
-            if not path.is_symlink() or path.resolve().is_relative_to(root):
-                yield path
+    return _walk(str(root), root)
+
+
+def _walk(folder: str, root: Path) -> Iterator[str]:
+    # os.scandir, not os.walk: each entry says whether it is a link without another
+    # system call, which matters for every file of an unchanged library.
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir():
+            if not entry.is_symlink() and not name.startswith(("_", ".")):
+                folders.append(entry.path)
+        elif (
+            name.endswith(".md")
+            and not name.startswith(("_", "."))
+            and name != "README.md"
+            and (not entry.is_symlink() or Path(entry.path).resolve().is_relative_to(root))
+        ):
+            yield entry.path
+    for path in folders:
+        yield from _walk(path, root)
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -26,7 +26,7 @@ PROSE: dict[str, float] = {"title": 4.0, "summary": 2.0, "content": 1.0}
 # Exact-value fields users can prefix a query with, e.g. ``service:payments``.
 KEYWORDS = ("service", "team", "cause", "severity", "type", "tag", "status", "year")
 
-Progress = Callable[[int], None]  # called with how many documents were just written
+Progress = Callable[[int], None]  # called with how many more documents are done (written, or unchanged)
 
 
 def correctable(word: str) -> bool:
@@ -173,6 +173,19 @@ class SearchEngine(Protocol):
 
     def update_documents(self, documents: list[dict[str, str]], progress: Progress | None = None) -> UpdateStats:
         """The same from :func:`document` records (picklable, for a worker process)."""
+        ...
+
+    def write(
+        self, documents: list[dict[str, str]], delete: Iterable[str] = (), progress: Progress | None = None
+    ) -> None:
+        """Write ``documents`` (replacing those with the same id) and delete the ids in
+        ``delete``, without comparing with what the index holds: for a caller that knows
+        what changed (``kb.search.freshness``). Does nothing when given nothing."""
+        ...
+
+    def stamp(self) -> str | None:
+        """What changes each time the index is written, cheap to get; ``None`` if there is
+        no index. ``kb search`` notes it to tell whether another writer (a build) came by."""
         ...
 
     def generations(self) -> dict[str, int]:

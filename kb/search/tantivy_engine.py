@@ -24,6 +24,7 @@ How it keeps the promises of :mod:`kb.search.whoosh_engine`:
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -135,8 +136,25 @@ class TantivyEngine:
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._stored(ix, "digest"), docs.values())
-        if not stats.changed:
-            return stats
+        if progress and stats.unchanged:
+            progress(stats.unchanged)
+        # Only the updated ones are in the index already: the added ones need no delete.
+        written = [docs[pm_id] for pm_id in stats.added + stats.updated]
+        self._write(ix, written, stats.updated + stats.removed, progress)
+        return stats
+
+    def write(
+        self, documents: list[dict[str, str]], delete: Iterable[str] = (), progress: Progress | None = None
+    ) -> None:
+        self._write(self._open(create=True), documents, [*{doc["id"] for doc in documents}, *delete], progress)
+
+    def _write(
+        self, ix: tantivy.Index, documents: list[dict[str, str]], delete: list[str], progress: Progress | None
+    ) -> None:
+        """Delete the documents of ``delete`` (which must name each of ``documents`` that
+        the index holds already: tantivy has no replace), then add ``documents``."""
+        if not documents and not delete:
+            return
         try:
             # One indexing thread: the build indexes in a worker beside the page rendering,
             # on the machine's other core; a second thread would only take turns with them.
@@ -149,10 +167,9 @@ class TantivyEngine:
         # got at most the opstamp its commit ended with, which tantivy keeps in meta.json.
         generation = writer.commit_opstamp + 1
         try:
-            for pm_id in stats.updated + stats.removed:
+            for pm_id in delete:
                 writer.delete_documents_by_term("id", pm_id)
-            for pm_id in stats.added + stats.updated:
-                doc = docs[pm_id]
+            for doc in documents:
                 words = [doc["title"], doc["summary"], doc["content"]]
                 writer.add_document(tantivy.Document(**doc, generation=generation, words=words))
                 if progress:
@@ -163,7 +180,13 @@ class TantivyEngine:
             raise
         finally:
             writer.wait_merging_threads()  # and releases the lock
-        return stats
+
+    def stamp(self) -> str | None:
+        # meta.json lists the segments and the last commit's opstamp: each commit rewrites it.
+        try:
+            return hashlib.blake2b((self.directory / "meta.json").read_bytes(), digest_size=16).hexdigest()
+        except FileNotFoundError:
+            return None
 
     def generations(self) -> dict[str, int]:
         """In which index generation each document was last written (for tests and stats)."""

@@ -98,18 +98,30 @@ class WhooshEngine:
         docs = {doc["id"]: doc for doc in documents}
         ix = self._open(create=True)
         stats = plan(self._indexed(ix), documents)
-        if not stats.changed:
-            return stats
+        if progress and stats.unchanged:
+            progress(stats.unchanged)
+        self._write(ix, [docs[pm_id] for pm_id in [*stats.added, *stats.updated]], stats.removed, progress)
+        return stats
+
+    def write(
+        self, documents: list[dict[str, str]], delete: Iterable[str] = (), progress: Progress | None = None
+    ) -> None:
+        self._write(self._open(create=True), documents, list(delete), progress)
+
+    def _write(
+        self, ix: index.Index, documents: list[dict[str, str]], delete: list[str], progress: Progress | None
+    ) -> None:
+        if not documents and not delete:
+            return
         try:
             writer = ix.writer(limitmb=256)
         except LockError:
             raise SearchError.busy(self.directory) from None
         generation = ix.latest_generation() + 1
         try:
-            for pm_id in stats.removed:
+            for pm_id in delete:
                 writer.delete_by_term("id", pm_id)
-            for pm_id in [*stats.added, *stats.updated]:
-                doc = docs[pm_id]
+            for doc in documents:
                 exact = f"{doc['title']}\n{doc['summary']}\n{doc['content'][:SPELLING_LIMIT]}"
                 writer.update_document(**doc, generation=generation, exact=exact)
                 if progress:
@@ -118,7 +130,10 @@ class WhooshEngine:
         except BaseException:
             writer.cancel()
             raise
-        return stats
+
+    def stamp(self) -> str | None:
+        # The table of contents' generation: each commit writes the next one.
+        return str(index.open_dir(self.directory).latest_generation()) if index.exists_in(self.directory) else None
 
     def generations(self) -> dict[str, int]:
         """In which index generation each document was last written (for tests and stats)."""
