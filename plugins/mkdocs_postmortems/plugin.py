@@ -45,13 +45,15 @@ class PostmortemsPlugin(BasePlugin):
     config_scheme = tuple((name, config_options.Type(object, default=None)) for name in OPTIONS)
     session: Session | None = None
     build: LibraryBuild | None = None
-    titles: dict[str, str]  # by page, as last written: for the nav of a --dirty rebuild
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: dict[str, str] = {}  # by page, as last written: for the nav of a --dirty rebuild
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # mkdocs serve rebuilds after every save: one session serves them all. With --dirty,
         # MkDocs writes only the pages whose files say they changed (_GeneratedPage).
         self.session = Session(serving=command == "serve", dirty=dirty)
-        self.titles = {}
 
     def on_shutdown(self) -> None:
         if self.session:
