@@ -267,11 +267,25 @@ def test_without_the_extra_tantivy_is_asked_for_and_whoosh_still_works(write_pro
     )
 
 
+# A build writes the index only for a site that publishes it (kb search keeps its own).
+PUBLISHING = {"mkdocs.yml": MKDOCS_YML + "      publish_index: true\n"}
+
+
+def test_a_build_writes_no_index_unless_the_site_publishes_it(write_project: WriteProject, build: Build) -> None:
+    project = write_project({"postmortems/a.md": VALID_POSTMORTEM})
+    build(project)
+    assert not (project / ".kb-cache").exists()
+    project = write_project({"postmortems/a.md": VALID_POSTMORTEM, **PUBLISHING})
+    site = build(project)
+    assert set(project_engine(project).generations()) == {"a"}
+    assert (site.root / "search-index").is_dir()
+
+
 def test_rebuild_after_editing_one_postmortem_reindexes_only_that_one(
     write_project: WriteProject, build: Build
 ) -> None:
     files = {f"postmortems/2024-03-1{n}-pm{n}.md": VALID_POSTMORTEM for n in range(3)}
-    project = write_project(files)
+    project = write_project({**files, **PUBLISHING})
     build(project)
     engine = project_engine(project)
     before = engine.generations()
@@ -289,7 +303,7 @@ def test_rebuild_after_editing_one_postmortem_reindexes_only_that_one(
 
 
 def test_removed_postmortem_leaves_the_index(write_project: WriteProject, build: Build) -> None:
-    project = write_project({"postmortems/a.md": VALID_POSTMORTEM, "postmortems/b.md": VALID_POSTMORTEM})
+    project = write_project({"postmortems/a.md": VALID_POSTMORTEM, "postmortems/b.md": VALID_POSTMORTEM, **PUBLISHING})
     build(project)
     (project / "postmortems/b.md").unlink()
     build(project)

@@ -56,8 +56,11 @@ class PostmortemsPlugin(BasePlugin):
         self.session = Session(serving=command == "serve", dirty=dirty)
 
     def on_shutdown(self) -> None:
+        # MkDocs keeps a plugin that has on_startup for every later config in the process:
+        # a build after this serve session must not use its session.
         if self.session:
             self.session.close()
+        self.session, self.titles = None, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {name: value for name, value in self.config.items() if value is not None}
