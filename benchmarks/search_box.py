@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +43,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browsing import CHROMIUM_ARGS, serve
 from generate import generate
+from support import mkdocs_build
 
 from kb.checks.library import Library, load
 from kb.format.model import Postmortem
@@ -261,15 +260,6 @@ def search(page: Any, url: str, q: Query) -> tuple[int | None, float | None]:
 # --- the two sites ----------------------------------------------------------------------------
 
 
-def build(project: Path, site: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(site)],
-        cwd=project,
-        check=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-
-
 def generated_project(size: int, project: Path) -> None:
     """The scale benchmark's plugin project (benchmarks/harness.py): the example's theme, every postmortem public."""
     from harness import write_config
@@ -304,11 +294,11 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(prefix="kb-search-box-") as tmp:
         example = Path(tmp) / "example"
-        build(ROOT, example)
+        mkdocs_build(ROOT, example)
         results["example"] = measure(example, judged())
         project, site = Path(tmp) / "generated", Path(tmp) / "generated-site"
         generated_project(options.size, project)
-        build(project, site)
+        mkdocs_build(project, site)
         results[f"generated {options.size:,}"] = measure(site, pick_queries(load_library(project)))
     print(table(results))
 
