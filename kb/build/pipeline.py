@@ -79,7 +79,7 @@ def _work(
     finally:
         if options.serving:
             collect_last_build()
-    if options.signal:  # a quick build's serve session: time for the rebuild that writes the rest
+    if options.signal and options.files_before is not None:  # a quick build's: time for the one that writes the rest
         options.signal.parent.mkdir(parents=True, exist_ok=True)
         options.signal.touch()
 

@@ -43,8 +43,9 @@ class SiteOptions:
     directory_urls: bool
     site_url: str | None
     serving: bool = False  # ``mkdocs serve``: a postmortem with errors gets a page that lists them
-    # A quick build's (``kb.build.quick``): the file digests its pages were last written from,
-    # and the file the worker touches once it has rendered the whole site.
+    # A ``--dirty`` serve session's (``kb.build.quick``): the file digests the site's pages
+    # were last written from (none for its first build), and the file the worker touches
+    # once it has rendered the whole site for a build that had them.
     files_before: dict[str, bytes] | None = None
     signal: Path | None = None
 
