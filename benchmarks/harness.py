@@ -815,9 +815,9 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         "`benchmarks/kb_search_process.py`)",
         "\n".join(kb_search_table(results)),
         "## Header search box, judged queries (`benchmarks/search_box.py`, headless Chromium)",
-        "Each query is 6 consecutive words of one structured field of one postmortem, of which no other field "
-        "holds more than 4; the example library's 20 hand-picked queries are in "
-        "`benchmarks/results/search-box.md`.",
+        "Each query is 7 consecutive words of one structured field of one postmortem: of the runs no other "
+        "field holds all of, the one the other fields hold fewest of. The example library's 20 hand-picked "
+        "queries are in `benchmarks/results/search-box.md`.",
         "\n".join(search_box_table(results)),
         "## `mkdocs serve` rebuild after editing one postmortem",
         "\n".join(rebuild_table(results)),

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JUDGED = Path(__file__).with_name("search_box.yml")
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = 20
-WORDS = 6  # words per generated query: with fewer, other fields of a 100-word vocabulary hold them all too
+WORDS = 7  # words per generated query: with 6, another field of a 100-word vocabulary held 5 of them and ranked first
 SIZE = 1000
 TIMEOUT_MS = 120_000
 # The fields a judged query comes from, in the order generated queries take turns over them.
@@ -147,11 +147,10 @@ def check_judged(library: Library, queries: list[Query]) -> list[str]:
 
 def pick_queries(library: Library, count: int = QUERIES, size: int = WORDS) -> list[Query]:
     """``count`` queries from ``library``, taking the fields of FIELDS in turn and the
-    postmortems in id order: ``size`` consecutive words of a field of which no other field
-    holds more than ``size - 2`` (narratives aside: see the module's docstring). That is as
-    near as a hundred-word vocabulary comes to words that only this field has: with
-    ``size - 1`` allowed, another field held 5 of 6 words, one twice, and ranked first.
-    Deterministic."""
+    postmortems in id order: of the runs of ``size`` consecutive words of such a field that
+    no other field holds all of (narratives aside: see the module's docstring), the one
+    whose words the other fields hold fewest of. That is as near as a hundred-word
+    vocabulary comes to words that only this field has. Deterministic."""
     postmortems = sorted(library.postmortems, key=lambda pm: pm.slug)
     texts = [
         (pm.slug, field, set(words(text)))
@@ -177,16 +176,23 @@ def pick_queries(library: Library, count: int = QUERIES, size: int = WORDS) -> l
         else:
             continue
         own = {position for position, (slug, kind, _) in enumerate(texts) if (slug, kind) == (pm.slug, field)}
-        for text in (text for kind, text in fields(pm, library, narrative=False) if kind == field and text):
-            query = _specific_run(words(text), holding, own, size)
-            if query:
-                picked.append(Query(" ".join(query), pm.slug, field))
-                break
+        runs = [
+            run
+            for text in (text for kind, text in fields(pm, library, narrative=False) if kind == field and text)
+            if (run := _most_specific_run(words(text), holding, own, size))
+        ]
+        if runs:
+            _, query = min(runs)
+            picked.append(Query(" ".join(query), pm.slug, field))
     return picked
 
 
-def _specific_run(text: list[str], holding: dict[str, set[int]], own: set[int], size: int) -> list[str] | None:
-    """The first run of ``size`` words of ``text`` of which no field but ``own`` holds more than ``size - 2``."""
+def _most_specific_run(
+    text: list[str], holding: dict[str, set[int]], own: set[int], size: int
+) -> tuple[int, list[str]] | None:
+    """Of the runs of ``size`` words of ``text`` that no field but ``own`` holds all of, the
+    one the others hold fewest words of, with that number."""
+    best: tuple[int, list[str]] | None = None
     for start in range(len(text) - size + 1):
         run = text[start : start + size]
         # Words only: the search box keeps punctuation in its words, so "1" would not find "(1)".
@@ -195,9 +201,10 @@ def _specific_run(text: list[str], holding: dict[str, set[int]], own: set[int], 
         held: Counter[int] = Counter()
         for query_word in run:  # as the search box matches: a word, or the start of one
             held.update(set().union(*(fields for word, fields in holding.items() if word.startswith(query_word))))
-        if all(n <= size - 2 for position, n in held.items() if position not in own):
-            return run
-    return None
+        most = max((n for position, n in held.items() if position not in own), default=0)
+        if most < size and (best is None or most < best[0]):
+            best = (most, run)
+    return best
 
 
 # --- in the browser ---------------------------------------------------------------------------
