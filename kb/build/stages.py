@@ -103,7 +103,9 @@ class Stages:
         first, on their own."""
         before = self.options.files_before
         changed = changed_pages(pages, before, self.library.file_digests) if before is not None else set()
-        # Those first, then the pages the site generator waits for; sort is stable.
+        # Those first, then the pages whose Markdown the site generator reads (the list
+        # pages), then the others, whose deferred parts it needs only when it writes them,
+        # once every page's Markdown is converted. Sort is stable.
         ordered = sorted(pages, key=lambda page: (page.path not in changed, page.markdown is not None))
         starts = [0, len(changed), *range(len(changed) + BATCH, len(ordered), BATCH)] if changed else []
         starts = starts or list(range(0, len(ordered), BATCH))

@@ -140,8 +140,6 @@ class PostmortemsPlugin(BasePlugin):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # After Markdown, before the theme and the search plugin index the page.
         assert self.build
-        if page.present_anchor_ids is not None:  # what MkDocs checks links to this page's headings against
-            page.present_anchor_ids = self.build.anchors(page.file.src_uri, page.present_anchor_ids)
         return self.build.content(page.file.src_uri, html, page.toc)
 
     @event_priority(50)  # before the search plugin indexes the page with its table of contents
@@ -149,6 +147,11 @@ class PostmortemsPlugin(BasePlugin):
         self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         assert self.build
+        # What MkDocs checks links to this page's headings against, once every page is
+        # written. Set here, not when the page's Markdown is converted: the deferred
+        # headings come from the worker, which then has had time to render them.
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids = self.build.anchors(page.file.src_uri, page.present_anchor_ids)
         before, after = self.build.headings(page.file.src_uri)
         if before or after:  # the deferred headings, on either side of the page's own
             page.toc = material_toc.with_headings(before, page.toc, after, stand_in=self.fast_toc)
