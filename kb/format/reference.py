@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kb.format.model import NESTED_RECORDS, Cause, Postmortem, ReadingItem, ReadingTrack
 from kb.format.schema import field_rows
-from kb.format.settings import Settings
+from kb.format.settings import Settings, Tracker
 
 # Each table: its title, the prefix of its keys, the record, and the key that relaxes
 # requirements where it is read.
@@ -19,6 +19,7 @@ SECTIONS: list[tuple[str, str, type, str | None]] = [
     ("`reading.yml` tracks", "tracks[].", ReadingTrack, None),
     ("`reading.yml` items", "tracks[].items[].", ReadingItem, None),
     ("Plugin options (`mkdocs.yml`)", "", Settings, None),
+    ("`trackers` entries (`mkdocs.yml`)", "trackers[].", Tracker, None),
 ]
 
 

@@ -7,6 +7,7 @@ CLI's reading of ``mkdocs.yml`` and the configuration docs cannot disagree.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kb.format.model import Visibility
 from kb.format.problems import UserError, did_you_mean
-from kb.format.schema import INVALID, Checker, check, spec
+from kb.format.schema import ALWAYS, INVALID, Checker, check, spec
 from kb.format.yamltree import Tree
 
 T = TypeVar("T")
@@ -63,6 +64,33 @@ ImportTarget = Literal[
 ]
 IMPORT_TARGETS: tuple[str, ...] = get_args(ImportTarget)
 """Where ``kb import`` may put a section of a legacy postmortem (``import_sections``)."""
+
+
+TrackerKind = Literal["github", "gitlab", "jira"]
+TOKEN_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tracker:
+    """One issue tracker that ``kb sync`` asks for the state of the action items it owns."""
+
+    kind: TrackerKind = spec("which API it speaks", required=ALWAYS)
+    api: str = spec(
+        "its API's base URL: `https://api.github.com`, a GitHub Enterprise `https://HOST/api/v3`, a GitLab "
+        "`https://HOST`, a Jira `https://HOST`",
+        required=ALWAYS,
+    )
+    token_env: str = spec(
+        "the environment variable that holds its token; the token itself never goes in a file", required=ALWAYS
+    )
+    match: list[str] = spec(
+        "which action items' `tracker` values it owns, by prefix: URLs (`https://github.com/acme/`) or issue keys "
+        "(`OPS-`)",
+        required=ALWAYS,
+    )
+
+    def owns(self, tracker: str) -> bool:
+        return tracker.startswith(tuple(self.match))
 
 
 class SettingsError(UserError, ValueError):
@@ -115,6 +143,14 @@ class Settings:
     completeness_near_miss: list[CheckKey] = spec(
         "[review checks](../review.md) a near-miss is scored on", default=NEAR_MISS_CHECKS
     )
+    trackers: list[Tracker] = spec(
+        "issue trackers that `kb sync` reads action items' states from: see [trackers](../trackers.md)", default=[]
+    )
+    tracker_state: str | None = spec(
+        "the snapshot `kb sync` writes and the build reads, relative to `mkdocs.yml`; by default "
+        "`tracker-state.json` in the `source` folder",
+    )
+    tracker_max_age: int = spec("days after which the board says the tracker snapshot is out of date", default=7)
     import_sections: dict[str, ImportTarget] = spec(
         "`kb import`: more section headings of your old postmortems, compared case-insensitively, and where "
         "each goes, e.g. `{Background: narrative, Follow-ups: action_items}`",
@@ -154,6 +190,15 @@ class Settings:
     def source_dir(self, project_dir: Path) -> Path:
         return (project_dir / self.source).resolve()
 
+    def tracker_state_path(self, project_dir: Path) -> Path:
+        if self.tracker_state:
+            return (project_dir / self.tracker_state).resolve()
+        return self.source_dir(project_dir) / "tracker-state.json"
+
+    def tracker_for(self, tracker: str) -> Tracker | None:
+        """The configured tracker that owns an action item's ``tracker`` value, if any."""
+        return next((t for t in self.trackers if t.owns(tracker)), None)
+
     def cache_path(self, project_dir: Path) -> Path:
         """Per audience: a public build's index must not hold internal postmortems."""
         return (project_dir / self.cache_dir / self.audience).resolve()
@@ -189,6 +234,35 @@ def _import_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def _tracker_problems(settings: Settings) -> list[str]:
+    """What ``trackers`` says that cannot be used: its values' kinds are checked already."""
+    problems = []
+    owners: list[tuple[str, int]] = []  # every prefix, with the tracker that claims it
+    for n, tracker in enumerate(settings.trackers):
+        where = f"plugins.postmortems.trackers[{n}]"
+        if not TOKEN_ENV.match(tracker.token_env):
+            # Never echo the value: someone may have pasted the token itself here.
+            problems.append(
+                f"{where}.token_env: name an environment variable, e.g. GITHUB_TOKEN; the token itself must not "
+                "be written in mkdocs.yml"
+            )
+        if not tracker.api.startswith(("https://", "http://")):
+            problems.append(f"{where}.api: {tracker.api!r} is not an http(s) URL, e.g. https://api.github.com")
+        if not tracker.match:
+            problems.append(f"{where}.match: list at least one URL or key prefix this tracker owns")
+        for prefix in tracker.match:
+            for other, m in owners:
+                if prefix.startswith(other) or other.startswith(prefix):
+                    problems.append(
+                        f"{where}.match: {prefix!r} overlaps {other!r} of trackers[{m}]: each action item's "
+                        "tracker must belong to one tracker"
+                    )
+            owners.append((prefix, n))
+    if settings.tracker_max_age < 1:
+        problems.append("plugins.postmortems.tracker_max_age: give a number of days, at least 1")
+    return problems
+
+
 def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
     """Check the plugin's options; every problem is in the one ``SettingsError``."""
     if isinstance(raw, dict) and isinstance(raw.get("blameless"), bool):
@@ -201,7 +275,7 @@ def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
         raise SettingsError("\n".join(p.message for p in checker.problems))
     if not settings.severities:
         raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")
-    if problems := _import_problems(settings):
+    if problems := _import_problems(settings) + _tracker_problems(settings):
         raise SettingsError("\n".join(problems))
     settings.zone()
     return settings
