@@ -26,7 +26,7 @@ test: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/kb lint --strict
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 schema: $(INSTALLED)  ## regenerate the JSON Schema and the docs' field tables
 	$(BIN)/kb schema > schema/postmortem.schema.json
