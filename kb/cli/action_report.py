@@ -145,9 +145,7 @@ def agenda_text(plan: Agenda, notes: list[str]) -> str:
     lines = [f"Action item review, {plan.today}", *notes, "", f"Needs a decision ({plan.to_decide})"]
     for heading, items in plan.decide.items():
         lines += ["", f"{heading} ({len(items)})", as_text(items)]
-    lines += ["", f"Closed since {plan.since} ({len(plan.closed)})"]
-    if plan.closed:
-        lines.append(as_text(plan.closed))
+    lines += ["", f"Closed since {plan.since} ({len(plan.closed)})", as_text(plan.closed) or "Nothing was closed."]
     lines += ["", others_line(plan)]
     return "\n".join(lines)
 
