@@ -11,8 +11,6 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,8 @@ import pytest
 from browsing import serve
 from support import CAUSES_YML, Build, Kb, Site, WriteProject, mkdocs_build
 
-from kb.checks.library import load
+from kb.checks.library import CheckedFile, load
+from kb.load.cache import ParseCache
 from kb.load.project import open_project
 from kb.load.tracker_state import Snapshot, Ticket, write_snapshot
 
@@ -173,14 +172,13 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Site]:
     return project, Site(root / "site", [])
 
 
-def run_kb(project: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "kb.cli", *args], cwd=project, capture_output=True, text=True, check=True, timeout=60
-    )
-    return done.stdout
+def output(kb: Kb, project: Path, *args: str) -> str:
+    code, out, err = kb(project, *args)
+    assert code == 0, err
+    return out
 
 
-def test_the_api_gives_each_items_ticket_state_exactly(tracked: tuple[Path, Site]) -> None:
+def test_the_api_gives_each_items_ticket_state_exactly(tracked: tuple[Path, Site], kb: Kb) -> None:
     project, site = tracked
     items = json.loads(site.html("api/action-items.json"))
     got = {i["id"]: (i["tracker_state"], i["tracker_closed"], i["tracker_synced"]) for i in items}
@@ -188,20 +186,18 @@ def test_the_api_gives_each_items_ticket_state_exactly(tracked: tuple[Path, Site
     # The same records in /api/postmortems.json and kb actions --format json.
     nested = [i for pm in json.loads(site.html("api/postmortems.json")) for i in pm["action_items"]]
     assert sorted(nested, key=lambda i: i["id"]) == sorted(items, key=lambda i: i["id"])
-    cli = {i["id"]: i for i in json.loads(run_kb(project, "actions", "--format", "json"))}
+    cli = {i["id"]: i for i in json.loads(output(kb, project, "actions", "--format", "json"))}
     assert cli == {i["id"]: i for i in items}
 
 
-def test_kb_lint_warns_at_each_disagreeing_items_line_with_the_fix(tracked: tuple[Path, Site]) -> None:
+def test_kb_lint_warns_at_each_disagreeing_items_line_with_the_fix(tracked: tuple[Path, Site], kb: Kb) -> None:
     project, _ = tracked
-    done = subprocess.run(
-        [sys.executable, "-m", "kb.cli", "lint"], cwd=project, capture_output=True, text=True, check=False
-    )
+    code, out, _ = kb(project, "lint")
     a1 = line_of(PUBLIC, "    status: open", after="Alert on pool saturation")
     a2 = line_of(PUBLIC, "  - title: Stage pool config rollouts by zone")  # no status key: the item's line
     a3 = line_of(PUBLIC, "    status: done", after="Document pool sizing")
     b1 = line_of(INTERNAL, "    status: open")
-    assert done.stdout.splitlines() == [
+    assert out.splitlines() == [
         f"postmortems/a.md:{a1}: warning: action item 'Alert on pool saturation above 90% for 5 minutes': its "
         "ticket OPS-12 was closed on 2026-06-05: set `status: done` and `completed: 2026-06-05` (or run "
         "`kb sync --write`)",
@@ -214,7 +210,7 @@ def test_kb_lint_warns_at_each_disagreeing_items_line_with_the_fix(tracked: tupl
         f"postmortems/b.md:{b1}: warning: action item 'Page when the export is two hours late': its ticket OPS-20 "
         "was closed on 2026-06-07: set `status: done` and `completed: 2026-06-07` (or run `kb sync --write`)",
     ]
-    assert done.returncode == 0  # warnings: a sync never takes a postmortem off the site
+    assert code == 0  # warnings: a sync never takes a postmortem off the site
 
 
 def board_rows(board: str) -> dict[str, str]:
@@ -269,9 +265,9 @@ def test_the_postmortem_page_shows_each_tickets_state_next_to_the_items(tracked:
     assert 'pm-state-overdue"' in rows[0].split("pm-ticket")[0]  # next to the file's own state
 
 
-def test_kb_actions_csv_and_text_carry_the_ticket(tracked: tuple[Path, Site]) -> None:
+def test_kb_actions_csv_and_text_carry_the_ticket(tracked: tuple[Path, Site], kb: Kb) -> None:
     project, _ = tracked
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(run_kb(project, "actions", "--format", "csv")))}
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(output(kb, project, "actions", "--format", "csv")))}
     assert list(rows["a#1"])[-3:] == ["tracker_state", "tracker_closed", "tracker_synced"]
     assert {k: rows["a#1"][k] for k in ("tracker_state", "tracker_closed", "tracker_synced")} == {
         "tracker_state": "done",
@@ -279,15 +275,17 @@ def test_kb_actions_csv_and_text_carry_the_ticket(tracked: tuple[Path, Site]) ->
         "tracker_synced": AT,
     }
     assert [rows["a#5"][k] for k in ("tracker_state", "tracker_closed", "tracker_synced")] == ["", "", ""]
-    text = run_kb(project, "actions", "--all")
+    text = output(kb, project, "actions", "--all")
     assert "a#4  ticket open (synced 2026-06-10)" in text
     assert "a#1  ticket closed on 2026-06-05 (synced 2026-06-10): its ticket OPS-12 was closed" in text
     assert text.startswith("The tracker states were last synced on 2026-06-10, 20 days ago")
 
 
-def test_the_agenda_puts_disagreeing_items_apart_and_says_the_snapshot_is_old(tracked: tuple[Path, Site]) -> None:
+def test_the_agenda_puts_disagreeing_items_apart_and_says_the_snapshot_is_old(
+    tracked: tuple[Path, Site], kb: Kb
+) -> None:
     project, _ = tracked
-    out = run_kb(project, "actions", "--format", "md")
+    out = output(kb, project, "actions", "--format", "md")
     disagrees = out.split("### Tracker disagrees (4)")[1].split("##")[0]
     assert re.findall(r"\*\*(.+?)\*\*", disagrees) == [
         "Document pool sizing in the runbook",  # a person must decide: first, as on the board
@@ -347,17 +345,24 @@ def test_an_unreadable_snapshot_is_a_warning_and_the_rest_builds(
 def test_a_new_snapshot_changes_what_rebuilds_compare_and_no_file_is_read_again(tmp_path: Path) -> None:
     """``mkdocs serve --dirty`` writes only the pages of changed files when the library's
     fingerprint is the one of the last build (``kb.build.quick``); after a sync every page
-    that shows a ticket must render again, so the fingerprint must change."""
+    that shows a ticket must render again, so the fingerprint must change. The files'
+    checks do not depend on it: a serve session's parse cache serves every file again."""
     project = write_library(tmp_path, "internal")
     settings = open_project(project / "mkdocs.yml").settings
-    first, again = load(settings, project), load(settings, project)
+    cache: ParseCache[CheckedFile] = ParseCache()
+    first, again = load(settings, project, cache), load(settings, project, cache)
     assert (first.fingerprint, first.sources) == (again.fingerprint, again.sources)
-    write_snapshot(
-        project / "postmortems" / "tracker-state.json", Snapshot(SYNCED, {**TICKETS, "a#5": ticket("OPS-16", "open")})
-    )
-    synced = load(settings, project)
+    parsed = cache.keys()
+    closed = {**TICKETS, "a#5": ticket("OPS-16", "done", date(2026, 6, 12))}
+    write_snapshot(project / "postmortems" / "tracker-state.json", Snapshot(SYNCED, closed))
+    synced = load(settings, project, cache)
     assert synced.fingerprint != first.fingerprint and synced.sources != first.sources
-    assert synced.file_digests == first.file_digests
+    assert cache.keys() == parsed  # no file was checked again
+    new = {p.message for p in synced.problems} - {p.message for p in first.problems}
+    assert new == {
+        "action item 'Shard the orders table by region': its ticket OPS-16 was closed on 2026-06-12: set "
+        "`status: done` and `completed: 2026-06-12` (or run `kb sync --write`)"
+    }
 
 
 def test_the_board_filters_by_the_tickets_state_in_a_browser(tracked: tuple[Path, Site], page: Any) -> None:
