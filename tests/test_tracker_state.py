@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from browsing import serve
 from support import CAUSES_YML, Build, Kb, Site, WriteProject, mkdocs_build
+from test_serve import fetch, serving
 
 from kb.checks.library import CheckedFile, load
 from kb.load.cache import ParseCache
@@ -382,3 +384,19 @@ def test_the_board_filters_by_the_tickets_state_in_a_browser(tracked: tuple[Path
         assert sorted(shown) == ["a#1", "a#2", "a#3", "b#1"]
         assert page.inner_text('.pm-figures [data-count-state="overdue"]') == "1"  # a#1, the only overdue one
         assert "tracker=disagrees" in page.url
+
+
+def test_mkdocs_serve_rebuilds_after_a_sync_writes_a_snapshot_outside_the_source_folder(
+    write_project: WriteProject,
+) -> None:
+    """``kb sync`` replaces the snapshot whole; where ``tracker_state`` puts it outside the
+    watched source folder, serve watches its folder (not that folder's own folders)."""
+    config = MKDOCS.format(audience="internal") + "      tracker_state: state/tracker-state.json\n"
+    project = write_project({"mkdocs.yml": config, "postmortems/a.md": PUBLIC})
+    write_snapshot(project / "state" / "tracker-state.json", Snapshot(SYNCED, {}))
+    with serving(project, livereload=True) as url:
+        write_snapshot(project / "state" / "tracker-state.json", Snapshot(SYNCED, {"a#1": TICKETS["a#1"]}))
+        deadline = time.monotonic() + 30
+        while json.loads(fetch(f"{url}/api/action-items.json")[1])[0]["tracker_state"] is None:
+            assert time.monotonic() < deadline, "no rebuild after the snapshot changed"
+            time.sleep(0.2)
