@@ -251,7 +251,7 @@ def test_the_board_shows_ticket_states_a_disagreement_section_a_filter_and_the_s
     assert "pm-ticket" not in rows["a#5"] + rows["a#6"]
 
 
-def test_the_postmortem_page_shows_each_tickets_state_next_to_the_items(tracked: tuple[Path, Site]) -> None:
+def test_the_postmortem_and_team_pages_show_each_tickets_state_next_to_the_items(tracked: tuple[Path, Site]) -> None:
     _, site = tracked
     items = site.page("a").split('id="action-items"')[1].split("</table>")[0]
     rows = re.findall(r'<tr id="action-items\.\d">(.*?)</tr>', items)
@@ -265,6 +265,9 @@ def test_the_postmortem_page_shows_each_tickets_state_next_to_the_items(tracked:
         [],
     ]
     assert 'pm-state-overdue"' in rows[0].split("pm-ticket")[0]  # next to the file's own state
+    # And wherever else items are listed: a team's open items.
+    team = site.article("teams/checkout-team/index.html")
+    assert "ticket closed on 2026-06-05 (synced 2026-06-10): tracker disagrees</small>" in team
 
 
 def test_kb_actions_csv_and_text_carry_the_ticket(tracked: tuple[Path, Site], kb: Kb) -> None:
