@@ -190,8 +190,8 @@ def test_kb_actions_csv_is_rfc4180(hand_counted: tuple[Path, Site]) -> None:
     assert next(r for r in rows if r["id"] == "b#3")["tracker"] == "https://tracker.example/OPS-1"
 
 
-def test_kb_actions_md_all_lists_every_item_grouped_by_owner(hand_counted: tuple[Path, Site], kb: Kb) -> None:
-    project, _ = hand_counted
+def test_kb_actions_md_all_lists_every_item_grouped_by_owner(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project(HAND_COUNTED)  # kb reads the files: no site needed
     _, out, _ = kb(project, "actions", "--format", "md", "--all")
     assert out.startswith("# Action items, 2026-06-30")
     sections = re.findall(r"^## (.+)$", out, flags=re.M)
@@ -229,8 +229,8 @@ Not shown: 2 closed before 2026-03-25 or without a date (1 done and 1 won't do);
 """  # noqa: E501  (the agenda as printed, one item a line)
 
 
-def test_kb_actions_md_is_the_weekly_agenda(hand_counted: tuple[Path, Site], kb: Kb) -> None:
-    project, _ = hand_counted
+def test_kb_actions_md_is_the_weekly_agenda(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project(HAND_COUNTED)  # kb reads the files: no site needed
     _, out, _ = kb(project, "actions", "--format", "md", "--since", "2026-03-25")
     assert out == HAND_COUNTED_AGENDA
     _, text, _ = kb(project, "actions", "--since", "2026-03-25")  # text: the same selection
