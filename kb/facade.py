@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kb.analysis.action_item_states import LABELS as ACTION_ITEM_STATE_LABELS
 from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
-from kb.analysis.action_item_states import Tracked, tracked_items
+from kb.analysis.action_item_states import Tracked, stale_tracker_state, tracked_items
 from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
 from kb.format import urls
@@ -52,10 +52,12 @@ __all__ = [
     "new_postmortem",
     "open_project",
     "parse_settings",
+    "postmortem_link",
     "postmortem_url",
     "require_pagefind",
     "search_index",
     "shows_checklist",
+    "stale_tracker_state",
     "tracked_items",
 ]
 
@@ -75,6 +77,12 @@ OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
 def postmortem_url(pm_id: str) -> str:
     """A postmortem page's URL, relative to the site's root."""
     return urls.url(urls.postmortem(pm_id))
+
+
+def postmortem_link(pm_id: str, site_url: str | None, directory_urls: bool = True) -> str:
+    """A postmortem page's link for outside the site: absolute under ``site_url``, else
+    relative to the site's root (``postmortems/x/``), which works under any path."""
+    return urls.site_link(urls.postmortem(pm_id), directory_urls, site_url)
 
 
 # What only a site build, ``kb import`` or some commands need, imported when a front end

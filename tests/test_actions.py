@@ -110,6 +110,7 @@ def test_states_agree_on_pages_json_and_cli(hand_counted: tuple[Path, Site], kb:
     cli = {i["id"]: i["state"] for i in json.loads(out)}
     assert code == 0
     assert api == cli == EXPECTED_STATES
+    assert {(i["tracker_state"], i["tracker_closed"], i["tracker_synced"]) for i in json.loads(out)} == {(None,) * 3}
     assert page_states(site, "a") == ["overdue", "due-soon", "done"]
     assert page_states(site, "b") == ["open", "overdue", "done", "wont-do"]
     # The board shows every item but those done more than 90 days ago (a#3).
@@ -153,6 +154,9 @@ def test_board_headline_figures_match_hand_counts(hand_counted: tuple[Path, Site
     assert "Out of scope after the fix." in board  # won't do, with its note
     assert 'href="https://tracker.example/OPS-1"' in board  # b#3 links its tracker
     assert "Stage config rollouts by zone" in board  # a#3, done more than 90 days ago: still counted, still shown
+    # Never synced: the board is the one a library without trackers always had.
+    assert 'data-facets="owner team state"' in board
+    assert "pm-ticket" not in board + site.page("b") and "Tracker" not in board.replace("<th>Tracker</th>", "")
 
 
 def test_kb_actions_filters(hand_counted: tuple[Path, Site], kb: Kb) -> None:
@@ -186,15 +190,99 @@ def test_kb_actions_csv_is_rfc4180(hand_counted: tuple[Path, Site]) -> None:
     assert next(r for r in rows if r["id"] == "b#3")["tracker"] == "https://tracker.example/OPS-1"
 
 
-def test_kb_actions_md_is_an_agenda_grouped_by_owner(hand_counted: tuple[Path, Site], kb: Kb) -> None:
-    project, _ = hand_counted
-    _, out, _ = kb(project, "actions", "--format", "md")
-    assert out.startswith("# Action item review, 2026-06-30")
+def test_kb_actions_md_all_lists_every_item_grouped_by_owner(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project(HAND_COUNTED)  # kb reads the files: no site needed
+    _, out, _ = kb(project, "actions", "--format", "md", "--all")
+    assert out.startswith("# Action items, 2026-06-30")
     sections = re.findall(r"^## (.+)$", out, flags=re.M)
     assert sections == ["Ana Lima", "sre-team"]
     ana = out.split("## Ana Lima")[1].split("## sre-team")[0]
     assert ana.count("- [ ]") == 2 and "30 days overdue" in ana
     assert "- [x] **Stage config rollouts by zone**" in out
+
+
+HAND_COUNTED_AGENDA = """\
+# Action item review, 2026-06-30
+
+Links are relative to the site's root: set `site_url` in mkdocs.yml to make them absolute.
+
+## Needs a decision (4)
+
+### Overdue (2)
+
+- [ ] **Alert on queue depth above 10k for 5 minutes** (Ana Lima, due 2026-05-31, 30 days overdue) from [Alpha](postmortems/a/).
+- [ ] **Rotate the webhook key every 90 days** (Ana Lima, due 2026-06-20, 10 days overdue) from [Beta](postmortems/b/).
+
+### Due soon (1)
+
+- [ ] **Add a 2 s timeout to the inventory client** (sre-team, due 2026-07-10) from [Alpha](postmortems/a/).
+
+### Open (1)
+
+- [ ] **Shard the orders table by region** (sre-team, due 2026-12-31) from [Beta](postmortems/b/).
+
+## Closed since 2026-03-25 (1)
+
+- [x] **Page on 5xx ratio above 1% at the edge** (Done 2026-04-01, sre-team) from [Beta](postmortems/b/).
+
+Not shown: 2 closed before 2026-03-25 or without a date (1 done and 1 won't do); `--all` lists every item.
+"""  # noqa: E501  (the agenda as printed, one item a line)
+
+
+def test_kb_actions_md_is_the_weekly_agenda(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project(HAND_COUNTED)  # kb reads the files: no site needed
+    _, out, _ = kb(project, "actions", "--format", "md", "--since", "2026-03-25")
+    assert out == HAND_COUNTED_AGENDA
+    _, text, _ = kb(project, "actions", "--since", "2026-03-25")  # text: the same selection
+    assert re.findall(r"^ {10}(\S+)$", text, flags=re.M) == ["a#1", "b#2", "a#2", "b#1", "b#3"]
+    assert text.splitlines()[-1] == HAND_COUNTED_AGENDA.splitlines()[-1]
+
+
+def example_agenda(kb: Kb, tmp_path: Path, *args: str, config: str = "") -> str:
+    """``kb actions --format md`` on the example library, through a mkdocs.yml of ``config``."""
+    mkdocs_yml = tmp_path / "mkdocs.yml"
+    mkdocs_yml.write_text(
+        f"site_name: Example\n{config}plugins:\n  - postmortems:\n      source: {REPO / 'postmortems'}\n",
+        encoding="utf-8",
+    )
+    code, out, err = kb(tmp_path, "actions", "-f", str(mkdocs_yml), "--format", "md", "--today", "2026-06-20", *args)
+    assert code == 0, err
+    return out
+
+
+def test_the_example_librarys_agenda_puts_overdue_first_and_only_this_weeks_closed_items(
+    kb: Kb, tmp_path: Path
+) -> None:
+    out = example_agenda(kb, tmp_path)
+    decide = out.split("## Needs a decision")[1].split("\n## ")[0]
+    assert re.findall(r"^### (\w[\w ]*) \(", decide, flags=re.M)[0] == "Overdue"
+    overdue = decide.split("### Overdue")[1].split("###")[0]
+    late = [int(n) for n in re.findall(r"(\d+) days overdue", overdue)]
+    assert len(late) >= 2 and late == sorted(late, reverse=True)
+    assert "days overdue" not in decide.split("### Overdue")[1].split("###", 1)[1]  # only there
+
+    _, listed, _ = kb(REPO, "actions", "--format", "json", "--today", "2026-06-20")
+    closed = [i for i in json.loads(listed) if i["state"] in ("done", "wont-do")]
+    this_week = {i["title"] for i in closed if i["completed"] and "2026-06-13" <= i["completed"] <= "2026-06-20"}
+    assert this_week and len(this_week) < len(closed)  # the example has items closed long before
+    section = out.split("## Closed since 2026-06-13")[1].split("\nNot shown")[0]
+    assert set(re.findall(r"- \[x\] \*\*(.+?)\*\*", section)) == this_week
+    assert f"Not shown: {len(closed) - len(this_week)} closed before 2026-06-13" in out
+    assert out.count("Links are relative to the site's root") == 1
+    links = re.findall(r"\]\(([^)]+)\)", out)
+    assert links and all(re.fullmatch(r"postmortems/[a-z0-9-]+/", link) for link in links)
+
+
+def test_with_site_url_every_link_of_the_agenda_is_absolute(kb: Kb, tmp_path: Path) -> None:
+    config = "site_url: https://postmortems.example.com/library/\nuse_directory_urls: false\n"
+    out = example_agenda(kb, tmp_path, "--since", "2026-05-20", config=config)
+    links = re.findall(r"\]\(([^)]+)\)", out)
+    assert len(links) > 10
+    assert all(
+        re.fullmatch(r"https://postmortems\.example\.com/library/postmortems/[a-z0-9-]+\.html", u) for u in links
+    )
+    assert "relative" not in out
+    assert "## Closed since 2026-05-20 (" in out
 
 
 VAGUE = ["Improve monitoring", "Investigate the outage", "Look into retries", "Be more careful with deploys"]

@@ -37,10 +37,12 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 @contextmanager
-def serving(project: Path) -> Iterator[str]:
-    """``mkdocs serve`` of ``project``, until its first build is served."""
+def serving(project: Path, livereload: bool = False) -> Iterator[str]:
+    """``mkdocs serve`` of ``project``, until its first build is served; with ``livereload``
+    it watches files (and the plugin's ``on_serve`` runs), and rebuilds when one changes."""
     address = f"127.0.0.1:{free_port()}"
-    command = [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr", address]
+    reload = "--livereload" if livereload else "--no-livereload"
+    command = [sys.executable, "-m", "mkdocs", "serve", reload, "--dev-addr", address]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -1,6 +1,7 @@
-"""Action-item follow-through: the state of every item on the build's ``today``, and the
-figures a lead reviews every week. The board, the JSON API and ``kb actions`` all take
-their items from :func:`tracked_items`, so they cannot disagree.
+"""Action-item follow-through: the state of every item on the build's ``today``, its
+ticket's as ``kb sync`` last saw it, and the figures a lead reviews every week. The board,
+the pages, the JSON API and ``kb actions`` all take their items from :func:`tracked_items`
+(or :func:`track`), so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -8,10 +9,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
+from kb.checks.tracker_rules import Disagreement, disagreement
 from kb.format.model import ActionItem, Postmortem
+from kb.format.settings import Settings
+from kb.load.tracker_state import Snapshot, Ticket, TicketState
 
 State = Literal["done", "wont-do", "overdue", "due-soon", "open"]
 STATES: tuple[State, ...] = ("overdue", "due-soon", "open", "done", "wont-do")
@@ -22,6 +26,8 @@ LABELS: dict[State, str] = {
     "done": "Done",
     "wont-do": "Won't do",
 }
+# A ticket's state, as the pages say it next to the item's.
+TICKET_LABELS: dict[TicketState, str] = {"open": "open", "done": "closed", "wont-do": "closed as not planned"}
 
 
 def state(item: ActionItem, today: date, due_soon_days: int) -> State:
@@ -41,16 +47,28 @@ def days_overdue(item: ActionItem, today: date, due_soon_days: int) -> int:
 
 @dataclass(frozen=True)
 class Tracked:
-    """An action item with its postmortem and its state on ``today``."""
+    """An action item with its postmortem, its state on ``today``, and its ticket's."""
 
     item: ActionItem
     pm: Postmortem
     state: State
     days_overdue: int
+    ticket: Ticket | None  # as the last ``kb sync`` saw it; None: never synced
+    disagreement: Disagreement | None  # the file and the ticket say different things
 
     @property
     def closed(self) -> bool:
         return self.item.closed
+
+    @property
+    def ticket_words(self) -> str | None:
+        """The ticket's state as every page and ``kb actions`` say it next to the item's:
+        ``ticket closed on 2026-11-20 (synced 2026-12-01)``; None when never synced."""
+        ticket = self.ticket
+        if ticket is None:
+            return None
+        closed = f" on {ticket.closed}" if ticket.closed else ""
+        return f"ticket {TICKET_LABELS[ticket.state]}{closed} (synced {ticket.fetched.date()})"
 
     @property
     def done_on_time(self) -> bool | None:
@@ -77,12 +95,49 @@ class Tracked:
         )
 
 
-def tracked_items(postmortems: Iterable[Postmortem], today: date, due_soon_days: int) -> list[Tracked]:
-    return [
-        Tracked(item, pm, state(item, today, due_soon_days), days_overdue(item, today, due_soon_days))
-        for pm in postmortems
-        for item in pm.action_items
-    ]
+def track(item: ActionItem, pm: Postmortem, today: date, due_soon_days: int, snapshot: Snapshot) -> Tracked:
+    ticket = snapshot.ticket(item.id, item.tracker)
+    return Tracked(
+        item,
+        pm,
+        state(item, today, due_soon_days),
+        days_overdue(item, today, due_soon_days),
+        ticket,
+        disagreement(item, ticket),
+    )
+
+
+def tracked_items(
+    postmortems: Iterable[Postmortem], today: date, due_soon_days: int, snapshot: Snapshot
+) -> list[Tracked]:
+    return [track(item, pm, today, due_soon_days, snapshot) for pm in postmortems for item in pm.action_items]
+
+
+@dataclass(frozen=True)
+class Stale:
+    """The tracker states are too old to trust, or were never fetched."""
+
+    synced: datetime | None  # when ``kb sync`` last ran to the end; None: never
+    days: int | None  # how long before ``today``
+
+    @property
+    def sentence(self) -> str:
+        """What the board and the weekly agenda say, with how to bring them up to date."""
+        if self.synced is None:
+            return "Trackers are configured, but their states were never synced: run `kb sync` to fetch them."
+        return (
+            f"The tracker states were last synced on {self.synced.date()}, {self.days} days ago: run `kb sync` to "
+            "bring them up to date."
+        )
+
+
+def stale_tracker_state(snapshot: Snapshot, settings: Settings, today: date) -> Stale | None:
+    """Whether the snapshot is older than ``tracker_max_age`` days on ``today`` (or missing
+    while trackers are configured): a board that shows old states must say so."""
+    if snapshot.synced is None:
+        return Stale(None, None) if settings.trackers else None
+    days = (today - snapshot.synced.date()).days
+    return Stale(snapshot.synced, days) if days > settings.tracker_max_age else None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from kb.checks import action_item_rules, blameless, links, narrative
+from kb.checks import action_item_rules, blameless, links, narrative, tracker_rules
 from kb.format.model import Cause, Postmortem, ReadingList
 from kb.format.problems import Problem, did_you_mean
 from kb.format.schema import INVALID, SLUG_PATTERN, Checker, check, show
@@ -29,6 +29,7 @@ from kb.format.yamltree import Location, Tree
 from kb.load.cache import CacheKey, ParseCache
 from kb.load.new_postmortem import template_examples
 from kb.load.sources import DATA_FILES, SourceProblem, discover, read_bytes, read_data_file, read_source
+from kb.load.tracker_state import Snapshot, SnapshotProblem, read_snapshot
 
 AUDIENCES: dict[str, frozenset[str]] = {
     "public": frozenset({"public"}),
@@ -99,11 +100,15 @@ class Library:
     files: int = 0  # postmortem files read, valid or not, any audience
     # Each file's ``Facts`` by its path (as problems name it), for those read as a postmortem.
     facts: dict[str, Facts] = field(default_factory=dict)
-    # What it was read from (every file's path and content, the settings, the catalogs),
-    # as a digest: two processes that read the library can tell they read the same one.
+    # What ``kb sync`` last learnt of the action items' tickets (empty when it never ran).
+    tracker_state: Snapshot = field(default_factory=Snapshot)
+    # What it was read from (every file's path and content, the settings, the catalogs,
+    # the tracker snapshot), as a digest: two processes that read the library can tell
+    # they read the same one.
     sources: bytes = b""
     # Each postmortem file's content digest, by its path (``Postmortem.source``), and the
-    # digest of everything else every check depends on: a rebuild can tell which changed.
+    # digest of everything else every check and page depends on (the tracker snapshot
+    # too): a rebuild can tell which changed.
     file_digests: dict[str, bytes] = field(default_factory=dict)
     fingerprint: bytes = b""
 
@@ -259,6 +264,10 @@ class _Loader:
         self.problems += narrative_links.problems
         included.sort(key=lambda pm: (pm.started, pm.slug), reverse=True)
         reading = self.load_reading({pm.slug for pm in valid}, {pm.slug for pm in included})
+        snapshot, snapshot_digest = self.load_snapshot()
+        # After the cache: a sync changes no file's own checks, so it re-reads no file.
+        self.problems += tracker_rules.check(((pm, tree) for pm, tree, _ok in candidates), snapshot)
+        fingerprint = self.fingerprint(catalog)
         return Library(
             settings=self.settings,
             today=self.today,
@@ -270,9 +279,14 @@ class _Loader:
             unpublished=self.unpublished(read, {pm.slug for pm in included}, allowed),
             files=len(files),
             facts={pm.source: Facts.of(pm, ok) for pm, _tree, ok in candidates},
-            sources=hashlib.blake2b(sources.digest() + repr(reading).encode(), digest_size=16).digest(),
+            tracker_state=snapshot,
+            sources=hashlib.blake2b(
+                sources.digest() + repr(reading).encode() + snapshot_digest, digest_size=16
+            ).digest(),
             file_digests=file_digests,
-            fingerprint=self.fingerprint(catalog),
+            # Not the parse cache's key (``fingerprint``): a new snapshot makes every page
+            # that shows tracker states render again, and no file be parsed again.
+            fingerprint=hashlib.blake2b(fingerprint + snapshot_digest, digest_size=16).digest(),
         )
 
     def unpublished(
@@ -355,6 +369,20 @@ class _Loader:
             tracks.append(dataclasses.replace(track, items=[item for item in track.items if item.id in included]))
         self.problems += checker.problems
         return ReadingList(tracks=tracks)
+
+    def load_snapshot(self) -> tuple[Snapshot, bytes]:
+        """The tracker snapshot and a digest of its file. One that cannot be read is a
+        warning at it, and no ticket: the site still builds, as if never synced."""
+        path = self.settings.tracker_state_path(self.project_dir)
+        try:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        except OSError:  # missing, or unreadable: read_snapshot says which
+            digest = b""
+        try:
+            return read_snapshot(path), digest
+        except SnapshotProblem as exc:
+            self.problems.append(Problem(self.rel(path), 1, "warning", f"tracker snapshot: {exc}"))
+            return Snapshot(), digest
 
     # --- one postmortem -------------------------------------------------------------
 

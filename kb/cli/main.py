@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from kb.facade import (
     markdown_tables,
     new_postmortem,
     open_project,
+    postmortem_link,
     postmortem_url,
     shows_checklist,
     tracked_items,
@@ -147,19 +149,37 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
-    _, library = _load(args)
-    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days)
+    project, library = _load(args)
+    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days, library.tracker_state)
     selected = action_report.ordered(
         [t for t in items if t.matches(owner=args.owner, team=args.team, state=args.state)]
     )
     if args.format == "json":
         print(action_report.as_json(selected))
-    elif args.format == "csv":
+        return EXIT_OK
+    if args.format == "csv":
         sys.stdout.write(action_report.as_csv(selected))
-    elif args.format == "md":
-        print(action_report.as_markdown(selected, library.today.isoformat()))
+        return EXIT_OK
+    # Said once, at the top: the tracker states are old; the Markdown's links are relative.
+    notes = []
+    if stale := facade.stale_tracker_state(library.tracker_state, library.settings, library.today):
+        notes.append(stale.sentence)
+    if args.format == "md" and not project.site_url:
+        notes.append("Links are relative to the site's root: set `site_url` in mkdocs.yml to make them absolute.")
+    # Absolute under ``site_url``; else relative to the site's root, which works under any path.
+    link = functools.partial(postmortem_link, site_url=project.site_url, directory_urls=project.use_directory_urls)
+    if args.all or args.state:  # a list, not an agenda
+        if args.format == "md":
+            print(action_report.as_markdown(selected, library.today, link, notes))
+        else:
+            print("\n".join([*notes, action_report.as_text(selected) or "no action items match"]))
+        return EXIT_OK
+    since = args.since or library.today - timedelta(days=action_report.REVIEW_DAYS)
+    plan = action_report.agenda(selected, library.today, since)
+    if args.format == "md":
+        print(action_report.agenda_markdown(plan, link, notes))
     else:
-        print(action_report.as_text(selected) if selected else "no action items match")
+        print(action_report.agenda_text(plan, notes))
     return EXIT_OK
 
 
@@ -267,6 +287,16 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_argument("--owner", metavar="O", help="only items owned by O")
     actions.add_argument("--team", metavar="T", help="only items owned by T or from T's postmortems")
     actions.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
+    actions.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help=f"the agenda's closed items: those completed on or after this date (default: "
+        f"{action_report.REVIEW_DAYS} days before today)",
+    )
+    actions.add_argument(
+        "--all", action="store_true", help="every item, not the agenda (json and csv always list every item)"
+    )
     actions.set_defaults(run=cmd_actions)
 
     importing = commands.add_parser(

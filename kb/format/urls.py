@@ -74,6 +74,13 @@ def html_path(page: str, directory_urls: bool = True) -> str:
     return f"{stem}/"
 
 
+def site_link(page: str, directory_urls: bool = True, site_url: str | None = None) -> str:
+    """A page's link for outside the site (a feed, an issue, a chat message): absolute when
+    the site's address is known; else relative to the site's root."""
+    path = html_path(page, directory_urls)
+    return f"{site_url.rstrip('/')}/{path}" if site_url else path or "./"
+
+
 def href(from_page: str, to_page: str, directory_urls: bool = True) -> str:
     """A relative URL for raw HTML, where MkDocs does not rewrite ``.md`` links."""
     base = html_path(from_page, directory_urls)

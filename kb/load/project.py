@@ -50,10 +50,13 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder: where ``mkdocs.yml`` is, and the plugin's settings in it."""
+    """A project folder: where ``mkdocs.yml`` is, the plugin's settings in it, and what
+    MkDocs' own options say of the site's addresses (for links made outside it)."""
 
     config_file: Path
     settings: Settings
+    site_url: str | None = None  # MkDocs' ``site_url``: where the site is published
+    use_directory_urls: bool = True
 
     @property
     def root(self) -> Path:
@@ -90,4 +93,6 @@ def open_project(config_file: str | Path = "mkdocs.yml") -> Project:
         settings = parse_settings(plugin_options(config))
     except SettingsError as exc:
         raise SettingsError(f"{config_file}: {exc}") from None
-    return Project(path, settings)
+    site_url = config.get("site_url") if isinstance(config, dict) else None
+    directory_urls = config.get("use_directory_urls", True) if isinstance(config, dict) else True
+    return Project(path, settings, str(site_url) if site_url else None, directory_urls is not False)

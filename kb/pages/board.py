@@ -7,23 +7,46 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from kb.analysis.action_item_states import LABELS, STATES, Figures, Tracked, figures, tracked_items
+from kb.analysis.action_item_states import (
+    LABELS,
+    STATES,
+    Figures,
+    Tracked,
+    figures,
+    stale_tracker_state,
+    tracked_items,
+)
 from kb.format import urls
-from kb.pages.common import Context, pm_link, state_badge
+from kb.pages.common import Context, pm_link, state_badge, ticket_note
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
-from kb.render.escape import attr, html_link, meta
+from kb.render.escape import attr, html_code_spans, html_link, meta
 
 PAGE = urls.ACTION_ITEMS
+FACETS = ["owner", "team", "state"]
+TRACKER_FACET = "tracker"  # only on a board with tickets: one without looks as it did
+DISAGREES = "disagrees"  # the tracker facet's value for rows whose file and ticket disagree
+
+_WEB = ("https://", "http://")
 
 
-def tracker_html(tracker: str | None) -> Markup:
-    """A link for web trackers; an issue key (``OPS-12``) or any other scheme stays text."""
+def tracker_html(t: Tracked) -> Markup:
+    """A link for web trackers, and for an issue key (``OPS-12``) whose ticket's page
+    ``kb sync`` found; any other value or scheme stays text."""
+    tracker = t.item.tracker
     if not tracker:
         return Markup("")
-    if tracker.startswith(("https://", "http://")):
+    if tracker.startswith(_WEB):
         return html_link(tracker, tracker.split("://", 1)[1][:40])
+    if t.ticket and t.ticket.url.startswith(_WEB):
+        return html_link(t.ticket.url, tracker)
     return attr(tracker)
+
+
+def tracker_cell(t: Tracked) -> Markup:
+    """The tracker column: the ticket, and its state under it when ``kb sync`` saw it."""
+    note = ticket_note(t)
+    return tracker_html(t) + (Markup("<br>") + note if note else Markup())
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,13 @@ def _row_figures(t: Tracked) -> dict[str, str]:
     return figures
 
 
+def _facets(t: Tracked) -> dict[str, str]:
+    facets = {"owner": t.item.owner or "unowned", "team": "|".join(t.pm.teams), "state": t.state}
+    if t.ticket:  # its state, and whether it disagrees: "done|disagrees"
+        facets[TRACKER_FACET] = "|".join([t.ticket.state, *([DISAGREES] if t.disagreement else [])])
+    return facets
+
+
 def board_row(t: Tracked, ctx: Context) -> BoardRow:
     href = urls.href(PAGE, urls.postmortem(t.pm.slug), ctx.directory_urls)
     causes = Markup(", ").join(
@@ -58,9 +88,9 @@ def board_row(t: Tracked, ctx: Context) -> BoardRow:
         tracked=t,
         state=state_badge(t.state),
         postmortem=html_link(href, t.pm.title),
-        tracker=tracker_html(t.item.tracker),
+        tracker=tracker_cell(t),
         causes=causes,
-        facets={"owner": t.item.owner or "unowned", "team": "|".join(t.pm.teams), "state": t.state},
+        facets=_facets(t),
         figures=_row_figures(t),
         text=" ".join([t.item.title, t.item.owner or "", t.pm.title, t.pm.slug]).lower(),
     )
@@ -90,16 +120,37 @@ def sections(items: list[Tracked], ctx: Context) -> list[Section]:
     return [Section(s, LABELS[s], [board_row(t, ctx) for t in ordered[s]]) for s in ordered]  # type: ignore[index]
 
 
+@dataclass(frozen=True)
+class DisagreementRow:
+    """An item whose file and ticket disagree, with what to do about it."""
+
+    row: BoardRow
+    fix: Markup
+
+
+def disagreements(rows: list[BoardRow]) -> list[DisagreementRow]:
+    """The "Tracker disagrees" section: those a person must decide first, then those
+    ``kb sync --write`` can fix; each row is also in its state's section."""
+    found = [(row, d) for row in rows if (d := row.tracked.disagreement)]
+    found.sort(key=lambda pair: (not pair[1].needs_a_person, pair[0].tracked.item.id or ""))
+    return [DisagreementRow(row, html_code_spans(f"Its ticket {d.fix}")) for row, d in found]
+
+
 def percent(share: float | None) -> str:
     """``42%``, rounding halves up, as the board's script does when a filter changes it."""
     return "n/a" if share is None else f"{math.floor(share * 100 + 0.5)}%"
 
 
 def board_page(ctx: Context) -> Rendered:
-    settings = ctx.library.settings
-    items = tracked_items(ctx.library.postmortems, ctx.library.today, settings.due_soon_days)
+    library = ctx.library
+    settings = library.settings
+    items = tracked_items(library.postmortems, library.today, settings.due_soon_days, library.tracker_state)
     numbers: Figures = figures(items)
     oldest = numbers.oldest_overdue
+    board = sections(items, ctx)
+    rows = [row for section in board for row in section.rows]
+    synced = any(t.ticket for t in items)
+    stale = stale_tracker_state(library.tracker_state, settings, library.today)
     return render(
         "board.md.j2",
         meta=meta({"title": "Action items", "hide": ["navigation"], "search": {"exclude": True}}),
@@ -113,6 +164,9 @@ def board_page(ctx: Context) -> Rendered:
         median_days=("n/a" if numbers.median_days_to_done is None else f"{numbers.median_days_to_done:g}"),
         oldest=oldest,
         oldest_link=pm_link(oldest.pm, PAGE) if oldest else "",
-        sections=sections(items, ctx),
+        sections=board,
         total=len(items),
+        facets=[*FACETS, TRACKER_FACET] if synced else FACETS,
+        disagreements=disagreements(rows) if synced else None,
+        stale=Markup(stale.sentence) if stale else None,  # ours, with `code` for Markdown
     )

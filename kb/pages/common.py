@@ -8,7 +8,7 @@ from datetime import tzinfo
 from markupsafe import Markup
 
 from kb.analysis import action_item_states
-from kb.analysis.action_item_states import State
+from kb.analysis.action_item_states import State, Tracked
 from kb.analysis.analyze import Analysis
 from kb.analysis.recurrence import WHY, Recurrence
 from kb.checks.library import Library
@@ -32,8 +32,10 @@ class Context:
     def zone(self) -> tzinfo:
         return self.library.settings.zone()
 
-    def state(self, item: ActionItem) -> State:
-        return action_item_states.state(item, self.library.today, self.library.settings.due_soon_days)
+    def tracked(self, item: ActionItem, pm: Postmortem) -> Tracked:
+        """``item``'s state, and its ticket's as the library's snapshot has it."""
+        library = self.library
+        return action_item_states.track(item, pm, library.today, library.settings.due_soon_days, library.tracker_state)
 
     @property
     def states_as_of(self) -> str:
@@ -83,6 +85,26 @@ def state_badge(state: State) -> Markup:
     return badge_html([Badge(action_item_states.LABELS[state], f"state-{state}")])
 
 
+def ticket_note(t: Tracked) -> Markup:
+    """The ticket's state, next to the item's wherever a page shows it, with when it was
+    fetched; nothing for an item ``kb sync`` never saw, so a library without trackers
+    looks as it did. Not the postmortem's words: Pagefind leaves it out."""
+    words = t.ticket_words
+    if words is None:
+        return Markup()
+    if t.disagreement:
+        return Markup(
+            f'<small class="pm-ticket pm-ticket-disagrees" data-pagefind-ignore>{words}: tracker disagrees</small>'
+        )
+    return Markup(f'<small class="pm-ticket" data-pagefind-ignore>{words}</small>')
+
+
+def state_cell(t: Tracked) -> Markup:
+    """An item's state badge, and its ticket's state under it when there is one."""
+    note = ticket_note(t)
+    return state_badge(t.state) + (Markup("<br>") + note if note else Markup())
+
+
 def joined(values: list[str] | list[Markup]) -> Markup:
     return Markup(", ".join(v if isinstance(v, Markup) else text(v) for v in values))
 
@@ -127,7 +149,7 @@ class ItemRow:
 
 def item_row(item: ActionItem, pm: Postmortem, from_page: str, ctx: Context) -> ItemRow:
     causes = Markup(", ").join(anchor(k, from_page, urls.cause(k), ctx) for k in item.addresses)
-    return ItemRow(item, state_badge(ctx.state(item)), pm_anchor(pm, from_page, ctx), causes)
+    return ItemRow(item, state_cell(ctx.tracked(item, pm)), pm_anchor(pm, from_page, ctx), causes)
 
 
 def group_anchors(names: list[str], kind: str, from_page: str, ctx: Context) -> Markup:

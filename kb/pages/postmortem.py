@@ -14,7 +14,7 @@ from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Impact, Postmortem
 from kb.pages import pagefind_markup
-from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, reason_it_applies, state_badge
+from kb.pages.common import Context, Fact, anchor, group_anchors, joined, pm_anchor, reason_it_applies, state_cell
 from kb.pages.rendering import render, render_frame
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
@@ -210,7 +210,7 @@ def postmortem_page(pm: Postmortem, ctx: Context) -> Rendered:
         detection=DETECTION_LABELS.get(pm.detection.method or "", "") if pm.detection else "",
         came_back=came_back(pm, ctx),
         causes=cause_views(pm, ctx),
-        items=[(item, state_badge(ctx.state(item))) for item in pm.action_items],
+        items=[(item, state_cell(ctx.tracked(item, pm))) for item in pm.action_items],
         states_as_of=ctx.states_as_of,
         timeline=[(clock(e.at, ctx.zone, pm.started), e.event) for e in pm.timeline],
         zone_name=pm.started.astimezone(ctx.zone).tzname(),

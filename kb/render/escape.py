@@ -68,6 +68,15 @@ def html_link(href: str, label: object) -> Markup:
     return Markup(f'<a href="{escape(href)}">{escape(label)}</a>')
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def html_code_spans(value: str) -> Markup:
+    """Our own sentence for raw HTML, escaped, with what it writes between backticks (what
+    to type in a file) as ``<code>``: one text for a terminal and a page."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(attr(value))))
+
+
 def link(label: object, target: str) -> Markup:
     """A Markdown link; ``target`` is built by us (a page path), never by an author."""
     return Markup(f"[{text(label)}]({target})")

@@ -240,7 +240,9 @@ def _independent(
       spells each of theirs the same way, and after too.
 
     Anything else across files (links between narratives, the reading list, repeated
-    action item titles) gives problems only, which ``kb search`` does not show.
+    action item titles, items that disagree with the tracker snapshot) gives problems
+    only, which ``kb search`` does not show; and no document holds a ticket's state, so
+    the snapshot is not part of ``_state`` either.
     """
     mine = [facts for facts in [*before, *after] if facts is not None]
     if any(facts.related for facts in mine):

@@ -44,13 +44,18 @@ def _seconds(delta: timedelta | None) -> int | None:
 
 
 def action_item(tracked: Tracked) -> dict[str, Any]:
-    """One item as ``/api/action-items.json`` and ``kb actions --format json`` show it."""
+    """One item as ``/api/action-items.json`` and ``kb actions --format json`` show it;
+    its ticket's fields are null when ``kb sync`` never saw it."""
+    ticket = tracked.ticket
     return {
         "id": tracked.item.id,
         "postmortem": tracked.pm.slug,
         **{k: v for k, v in plain(tracked.item).items() if k != "id"},
         "state": tracked.state,
         "days_overdue": tracked.days_overdue,
+        "tracker_state": ticket.state if ticket else None,
+        "tracker_closed": plain(ticket.closed) if ticket else None,
+        "tracker_synced": plain(ticket.fetched) if ticket else None,
     }
 
 
@@ -105,7 +110,7 @@ def dumps(data: object) -> str:
 
 
 def api_files(library: Library, analysis: Analysis) -> dict[str, str]:
-    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days)
+    items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days, library.tracker_state)
     records = [action_item(t) for t in items]
     by_postmortem: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for tracked, record in zip(items, records, strict=True):

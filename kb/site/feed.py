@@ -30,12 +30,6 @@ def published(library: Library) -> list[Postmortem]:
     return [pm for pm in library.postmortems if pm.status == "published"][:LIMIT]
 
 
-def _url(page: str, directory_urls: bool, site_url: str | None) -> str:
-    """Absolute when the site's address is known; else relative to the feed at the site root."""
-    path = urls.html_path(page, directory_urls)
-    return f"{site_url.rstrip('/')}/{path}" if site_url else path or "./"
-
-
 def feed_xml(library: Library, directory_urls: bool = True, site_url: str | None = None) -> str:
     # Imported here: feedgen and lxml take a tenth of a second to import, and a large
     # library's feed is written in the worker process, not the one running the site build.
@@ -47,7 +41,7 @@ def feed_xml(library: Library, directory_urls: bool = True, site_url: str | None
     if site_url:
         fg.link(href=f"{site_url.rstrip('/')}/{PATH}", rel="self")
     # Last: feedgen gives RSS's one channel <link> the last link set.
-    fg.link(href=_url(urls.POSTMORTEMS, directory_urls, site_url), rel="alternate")
+    fg.link(href=urls.site_link(urls.POSTMORTEMS, directory_urls, site_url), rel="alternate")
     fg.description(DESCRIPTION)
     fg.language("en")
     fg.generator("kb (python-feedgen)")
@@ -55,7 +49,7 @@ def feed_xml(library: Library, directory_urls: bool = True, site_url: str | None
     newest = entries[0].started if entries else datetime.combine(library.today, time(), UTC)
     fg.lastBuildDate(newest)
     for pm in entries:
-        _entry(fg, pm, _url(urls.postmortem(pm.slug), directory_urls, site_url), library.settings.severities)
+        _entry(fg, pm, urls.site_link(urls.postmortem(pm.slug), directory_urls, site_url), library.settings.severities)
     return fg.rss_str(pretty=True).decode("utf-8")
 
 

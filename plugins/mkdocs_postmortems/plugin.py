@@ -182,7 +182,13 @@ class PostmortemsPlugin(BasePlugin):
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The postmortems live outside docs_dir; editing one must rebuild the site.
-        server.watch(str(self.settings.source_dir(self.project_dir)))
+        source_dir = self.settings.source_dir(self.project_dir)
+        server.watch(str(source_dir))
+        # So does a `kb sync`. Its snapshot is replaced whole, so its folder is watched; not
+        # that folder's own folders, which may hold the site being written.
+        snapshot = self.settings.tracker_state_path(self.project_dir)
+        if not snapshot.is_relative_to(source_dir) and snapshot.parent.is_dir():
+            server.watch(str(snapshot.parent), recursive=False)
         # --dirty: the worker's signal starts the rebuild that follows a quick one.
         if self.build and self.build.options.signal:
             self.build.options.signal.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,8 @@
   "use strict";
 
   const LABELS = {severity: "Severity", type: "Type", status: "Status", service: "Service",
-                  team: "Team", cause: "Cause", year: "Year", owner: "Owner", state: "State"};
+                  team: "Team", cause: "Cause", year: "Year", owner: "Owner", state: "State",
+                  tracker: "Tracker"};
 
   function setup(root) {
     // The rows to filter: in one sortable table (the default) or across several tables.
