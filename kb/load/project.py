@@ -50,10 +50,14 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder: where ``mkdocs.yml`` is, and the plugin's settings in it."""
+    """A project folder: where ``mkdocs.yml`` is, the plugin's settings in it, and the site
+    settings that decide where its pages are (``kb export`` writes them so)."""
 
     config_file: Path
     settings: Settings
+    docs_dir: str = "docs"  # relative to the project, as in mkdocs.yml
+    directory_urls: bool = True
+    site_url: str | None = None
 
     @property
     def root(self) -> Path:
@@ -90,4 +94,10 @@ def open_project(config_file: str | Path = "mkdocs.yml") -> Project:
         settings = parse_settings(plugin_options(config))
     except SettingsError as exc:
         raise SettingsError(f"{config_file}: {exc}") from None
-    return Project(path, settings)
+    return Project(
+        path,
+        settings,
+        docs_dir=str(config.get("docs_dir") or "docs"),
+        directory_urls=bool(config.get("use_directory_urls", True)),
+        site_url=config.get("site_url") or None,
+    )
