@@ -46,7 +46,9 @@ class Export:
         """One line: what was written, by kind, and what changed since the last export."""
         out = self.outcome
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in self.counts.items())
-        kept = f"; {len(out.kept)} files it wrote before were edited since, and are left as they are" * bool(out.kept)
+        kept = ""
+        if out.kept:
+            kept = f"; {len(out.kept)} files it wrote before were edited since, and are left as they are"
         return (
             f"{sum(self.counts.values()):,} files in {self.folder} ({kinds}): {len(out.written):,} written, "
             f"{len(out.unchanged):,} unchanged, {len(out.removed):,} removed{kept}"
