@@ -208,3 +208,16 @@ def test_a_manifest_that_names_a_file_outside_the_folder_deletes_nothing(write_p
     code, _, err = kb(project, "export", "docs")
     assert code == 0, err
     assert (project / "keep.txt").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_an_export_inside_docs_dir_names_its_folder_and_reports_problems(write_project: WriteProject, kb: Kb) -> None:
+    bad = VALID_POSTMORTEM.replace("severity: SEV2", "serverity: SEV2")
+    project = write_project({"postmortems/pool.md": OTHER, "postmortems/bad.md": bad})
+    code, out, err = kb(project, "export", "docs/library")
+    assert code == 1  # as kb lint: the export is written, and CI sees the errors
+    assert "postmortems/bad.md:4: error: unknown key 'serverity'" in err
+    config = _config_lines(out)
+    assert config["extra_css"][0] == "library/assets/postmortems.css"
+    assert "/library/postmortems/" in config["not_in_nav"].split()
+    assert "under /library/" in out
+    assert (project / "docs/library/postmortems/pool.md").is_file()

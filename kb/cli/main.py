@@ -212,7 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         where = "" if not prefix else f" (the pages are under /{prefix}, not at the plugin's URLs)"
     else:
         prefix, where = "", f" with docs_dir: {folder}"
-    print(f"\nAdd to mkdocs.yml, without the postmortems plugin{where}:\n")
+    print(f"\nAdd to mkdocs.yml, for a site generator without the postmortems plugin{where}:\n")
     print(done.mkdocs_yml(prefix), end="")
     return EXIT_PROBLEMS if count(done.problems, "error") else EXIT_OK
 
