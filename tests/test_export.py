@@ -221,3 +221,16 @@ def test_an_export_inside_docs_dir_names_its_folder_and_reports_problems(write_p
     assert "/library/postmortems/" in config["not_in_nav"].split()
     assert "under /library/" in out
     assert (project / "docs/library/postmortems/pool.md").is_file()
+
+
+def test_a_link_to_another_narratives_heading_leads_to_it_in_the_export(write_project: WriteProject, kb: Kb) -> None:
+    # The plugin prefixes a narrative's ids (narrative-what-happened); a site generator does not.
+    linking = VALID_POSTMORTEM + "\nSee [how search went stale](stale.md#what-happened).\n"
+    project = write_project({"postmortems/pool.md": linking, "postmortems/stale.md": OTHER})
+    code, out, err = kb(project, "export", "docs")
+    assert code == 0, err
+    config = {**SITE, **_config_lines(out), "plugins": ["search"]}
+    (project / "plain.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", "plain.yml", "-d", "plain"], project)
+    assert 'href="../stale/#what-happened"' in (project / "plain/postmortems/pool/index.html").read_text()
+    assert 'id="what-happened"' in (project / "plain/postmortems/stale/index.html").read_text()

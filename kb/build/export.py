@@ -14,6 +14,7 @@ files and never touches anyone else's.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from dataclasses import dataclass
@@ -23,8 +24,11 @@ import yaml
 
 from kb.build.owned_files import Outcome, write_owned
 from kb.build.pipeline import LibraryBuild, build_library
+from kb.format import urls
+from kb.format.model import Postmortem
 from kb.format.problems import Problem
 from kb.format.settings import Settings
+from kb.pages.postmortem import postmortem_markdown
 from kb.render.deferred import Rendered, fill_deferred, inert_markers
 from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS, Page
 
@@ -71,8 +75,9 @@ def export_library(
     """Build the library's pages, assets and data files, and write them into ``folder`` at
     the paths a site generator makes the plugin's URLs from (``folder`` is its docs_dir)."""
     build = build_library(settings, project_dir, directory_urls, site_url)
+    postmortems = {urls.postmortem(pm.slug): pm for pm in build.library.postmortems}
     try:
-        pages = {page.path: page_markdown(page, build.rendered(page.path)) for page in build.pages}
+        pages = {page.path: page_markdown(page, _rendered(build, page, postmortems)) for page in build.pages}
         data = build.data_files()
     except BaseException:
         build.abandon()
@@ -92,6 +97,18 @@ def export_library(
         scripts=SCRIPTS,
         problems=build.library.problems,
     )
+
+
+def _rendered(build: LibraryBuild, page: Page, postmortems: dict[str, Postmortem]) -> Rendered:
+    """Page ``page`` of the build (``postmortems`` by their page's path); a postmortem's
+    narrative with its links to other narratives' headings naming the ids the site
+    generator gives them."""
+    rendered = build.rendered(page.path)
+    pm = postmortems.get(page.path)
+    if pm is None:
+        return rendered
+    markdown = postmortem_markdown(pm, build.library.links.resolved.get(pm.slug, []), prefixed=False)
+    return dataclasses.replace(rendered, markdown=markdown)
 
 
 def page_markdown(page: Page, rendered: Rendered) -> str:
