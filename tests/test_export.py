@@ -220,6 +220,7 @@ def test_an_export_inside_docs_dir_names_its_folder_and_reports_problems(write_p
     assert config["extra_css"][0] == "library/assets/postmortems.css"
     assert "/library/postmortems/" in config["not_in_nav"].split()
     assert "under /library/" in out
+    assert "without the plugin's sanitizer" in err  # trust_html is off: the export cannot keep that promise
     assert (project / "docs/library/postmortems/pool.md").is_file()
 
 

@@ -205,6 +205,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     for problem in done.problems:
         print(problem, file=sys.stderr)
     print(done.summary())
+    if not project.settings.trust_html:  # the one thing an export cannot keep: it is the site generator's to render
+        print(
+            "kb export: narratives are written as their authors wrote them; the site generator renders their HTML "
+            "without the plugin's sanitizer (docs/export.md)",
+            file=sys.stderr,
+        )
     docs_dir = (project.root / project.docs_dir).resolve()
     # The lines name files relative to docs_dir: the export's folder, or one inside it.
     if folder.is_relative_to(docs_dir):
