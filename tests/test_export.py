@@ -102,6 +102,12 @@ def item_ids(page: Path) -> set[str]:
     return {found_id for found_id in found if not found_id.startswith(("__", "narrative-"))}
 
 
+def searched_pages(site: Path) -> set[str]:
+    """The pages Material's search index has entries for."""
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    return {doc["location"].split("#")[0] for doc in index["docs"]}
+
+
 def test_the_export_covers_every_contract_url(sites: Sites) -> None:
     expected = contract_files(sites.reference)
     ids = [pm["id"] for pm in json.loads((sites.reference / "api/postmortems.json").read_text(encoding="utf-8"))]
@@ -139,6 +145,9 @@ def test_mkdocs_without_the_plugin_builds_the_same_urls(sites: Sites) -> None:
     assert contract_files(sites.plain) == contract_files(sites.reference)
     for path in sorted(p for p in contract_files(sites.reference) if p.endswith(".html")):
         assert page_title(sites.plain / path) == page_title(sites.reference / path), path
+    # Material's search leaves out the same pages (the list pages' `search: exclude`).
+    assert searched_pages(sites.plain) == searched_pages(sites.reference)
+    assert "action-items/" not in searched_pages(sites.plain)
     # Material's own tags plugin reads the tags in the postmortem pages' front matter.
     assert 'class="md-tag' in (sites.plain / A_POSTMORTEM).read_text(encoding="utf-8")
 
