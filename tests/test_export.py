@@ -207,6 +207,11 @@ def test_the_export_never_writes_over_a_file_it_did_not_write(write_project: Wri
     assert "causes/index.md" in err and "nothing was written" in err
     assert (project / "docs/causes/index.md").read_text(encoding="utf-8") == "# Our causes\n"
     assert not (project / "docs/postmortems").exists()
+    # Nor into the library itself, whose next read would take its pages for postmortems.
+    for folder in ("postmortems", "postmortems/site", "."):
+        code, _, err = kb(project, "export", folder)
+        assert code == 2 and "the library's source" in err, folder
+    assert sorted(p.name for p in (project / "postmortems").iterdir()) == ["causes.yml", "pool.md"]
 
 
 def test_a_manifest_that_names_a_file_outside_the_folder_deletes_nothing(write_project: WriteProject, kb: Kb) -> None:

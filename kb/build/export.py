@@ -26,7 +26,7 @@ from kb.build.owned_files import Outcome, write_owned
 from kb.build.pipeline import LibraryBuild, build_library
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.format.problems import Problem
+from kb.format.problems import Problem, UserError
 from kb.format.settings import Settings
 from kb.pages.postmortem import postmortem_markdown
 from kb.render.deferred import Rendered, fill_deferred, inert_markers
@@ -74,6 +74,11 @@ def export_library(
 ) -> Export:
     """Build the library's pages, assets and data files, and write them into ``folder`` at
     the paths a site generator makes the plugin's URLs from (``folder`` is its docs_dir)."""
+    source = settings.source_dir(project_dir).resolve()
+    folder = folder.resolve()
+    if folder.is_relative_to(source) or source.is_relative_to(folder):
+        # Its pages would be read back as postmortems, or written among them.
+        raise UserError(f"kb export writes into {folder}, which holds or is inside the library's source {source}")
     build = build_library(settings, project_dir, directory_urls, site_url)
     postmortems = {urls.postmortem(pm.slug): pm for pm in build.library.postmortems}
     try:
