@@ -120,6 +120,7 @@ def page_markdown(page: Page, rendered: Rendered) -> str:
     """A page as one Markdown file: its deferred HTML in place, each fragment a raw HTML
     block. A postmortem page is its front matter, the HTML before the narrative, the
     narrative as its author wrote it, and the HTML after it."""
+    # A raw HTML block is one that starts a line after a blank one, wherever its marker is.
     blocks = {mark: f"\n\n{fragment}\n\n" for mark, fragment in rendered.deferred.items()}
     if page.head is None:
         return fill_deferred(rendered.markdown, blocks)
