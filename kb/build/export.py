@@ -74,11 +74,11 @@ def export_library(
 ) -> Export:
     """Build the library's pages, assets and data files, and write them into ``folder`` at
     the paths a site generator makes the plugin's URLs from (``folder`` is its docs_dir)."""
-    source = settings.source_dir(project_dir).resolve()
+    source_dir = settings.source_dir(project_dir).resolve()
     folder = folder.resolve()
-    if folder.is_relative_to(source) or source.is_relative_to(folder):
+    if folder.is_relative_to(source_dir) or source_dir.is_relative_to(folder):
         # Its pages would be read back as postmortems, or written among them.
-        raise UserError(f"kb export writes into {folder}, which holds or is inside the library's source {source}")
+        raise UserError(f"kb export writes into {folder}, which holds or is inside the library's source {source_dir}")
     build = build_library(settings, project_dir, directory_urls, site_url)
     postmortems = {urls.postmortem(pm.slug): pm for pm in build.library.postmortems}
     try:
@@ -90,7 +90,7 @@ def export_library(
     files = {path: markdown.encode() for path, markdown in pages.items()}
     files |= {asset.path: asset.content.encode() for asset in build.assets}
     files |= {path: content.encode() for path, content in data.items()}
-    files |= {path: source.read_bytes() for path, source in build.files.items()}
+    files |= {path: linked.read_bytes() for path, linked in build.files.items()}
     outcome = write_owned(folder, files)
     return Export(
         folder,
