@@ -18,6 +18,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -57,7 +58,7 @@ def _run(command: list[str], cwd: Path) -> str:
     return done.stdout
 
 
-def _config_lines(output: str) -> dict[str, object]:
+def _config_lines(output: str) -> dict[str, Any]:
     """The ``mkdocs.yml`` lines ``kb export`` printed: the last paragraph of its output."""
     return yaml.safe_load(output.rstrip().rsplit("\n\n", 1)[1])
 
@@ -71,7 +72,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     (project / "docs/index.md").write_text("# Home\n", encoding="utf-8")
     _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", "kb.yml", "-d", "reference"], project)
     output = _run([sys.executable, "-m", "kb.cli", "export", "-f", "kb.yml", "docs"], project)
-    config = {**SITE, **_config_lines(output), "nav": ["index.md", *_config_lines(output)["nav"]]}  # type: ignore[misc]
+    printed = _config_lines(output)
+    config = {**SITE, **printed, "nav": ["index.md", *printed["nav"]]}
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "plain"], project)
     zensical = shutil.which("zensical", path=str(Path(sys.executable).parent))
