@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Backstage TechDocs' pins (constraints-techdocs.txt) conflict with ours: their own
+# environment, for tests/test_techdocs.py, which makes it when it is missing or out of date.
+TECHDOCS_VENV := .venv-techdocs
+TECHDOCS_INSTALLED := $(TECHDOCS_VENV)/.installed
 
-.PHONY: install serve build test lint schema screenshot clean
+.PHONY: install techdocs-env serve build test lint schema screenshot clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +19,21 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
+$(TECHDOCS_INSTALLED): pyproject.toml constraints-techdocs.txt
+	rm -rf $(TECHDOCS_VENV)
+	$(PYTHON) -m venv $(TECHDOCS_VENV)
+	$(TECHDOCS_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-techdocs.txt mkdocs-techdocs-core -e .
+	touch $@
+
+techdocs-env: $(TECHDOCS_INSTALLED)
+
 serve: $(INSTALLED)  ## the example library with live reload on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve --livereload --dirty --dev-addr 127.0.0.1:8000
 
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(TECHDOCS_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -36,4 +48,4 @@ screenshot: $(INSTALLED)  ## docs/images/library.png for the README (needs chrom
 	$(BIN)/python scripts/screenshot.py
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .kb-cache
+	rm -rf $(VENV) $(TECHDOCS_VENV) site .pytest_cache .kb-cache

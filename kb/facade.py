@@ -45,6 +45,7 @@ __all__ = [
     "cause_catalog",
     "checklist_text",
     "count",
+    "export_library",
     "import_summary",
     "json_schema",
     "load_library",
@@ -62,6 +63,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kb.build.export import export_library
     from kb.build.pipeline import LibraryBuild, Session
     from kb.build.reading import load_library, search_index
     from kb.importer.run import Import, cause_catalog
@@ -96,6 +98,7 @@ _LAZY = {
     "Import": ("kb.importer.run", "Import"),
     "cause_catalog": ("kb.importer.run", "cause_catalog"),
     "import_summary": ("kb.importer.run", "summary"),
+    "export_library": ("kb.build.export", "export_library"),
     "LibraryBuild": ("kb.build.pipeline", "LibraryBuild"),
     "Session": ("kb.build.pipeline", "Session"),
     "MARKDOWN_EXTENSIONS": ("kb.site.plan", "MARKDOWN_EXTENSIONS"),

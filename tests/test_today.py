@@ -37,6 +37,7 @@ COMMANDS = {
     "actions": ["actions"],
     "schema": ["schema"],
     "import": ["import", "--dry-run", "postmortems"],  # the date it records as `imported.at`
+    "export": ["export", "exported"],  # the action items' states on its pages
 }
 
 

@@ -218,6 +218,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    project = _open(args)
+    folder = Path(args.directory).resolve()
+    done = facade.export_library(project.settings, project.root, folder, project.use_directory_urls, project.site_url)
+    for problem in done.problems:
+        print(problem, file=sys.stderr)
+    print(done.summary())
+    if not project.settings.trust_html:  # the one thing an export cannot keep: it is the site generator's to render
+        print(
+            "kb export: narratives are written as their authors wrote them; the site generator renders their HTML "
+            "without the plugin's sanitizer (docs/export.md)",
+            file=sys.stderr,
+        )
+    docs_dir = (project.root / project.docs_dir).resolve()
+    # The lines name files relative to docs_dir: the export's folder, or one inside it.
+    if folder.is_relative_to(docs_dir):
+        prefix = folder.relative_to(docs_dir).as_posix() + "/" if folder != docs_dir else ""
+        where = "" if not prefix else f" (the pages are under /{prefix}, not at the plugin's URLs)"
+    else:
+        prefix, where = "", f" with docs_dir: {folder}"
+    print(f"\nAdd to mkdocs.yml, for a site generator without the postmortems plugin{where}:\n")
+    print(done.mkdocs_yml(prefix), end="")
+    return EXIT_PROBLEMS if count(done.problems, "error") else EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(markdown_tables(), end="")
@@ -308,6 +333,12 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--force", action="store_true", help="write over files an earlier import of a source wrote")
     importing.add_argument("--report", metavar="FILE", help="what was extracted and what to complete (.json or .md)")
     importing.set_defaults(run=cmd_import)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write everything the plugin generates into DIR, for builders without it"
+    )
+    export.add_argument("directory", metavar="DIR", help="where to write; the site's docs_dir (kb export docs)")
+    export.set_defaults(run=cmd_export)
 
     schema = commands.add_parser(
         "schema", parents=[common], help="print the front matter's JSON Schema (or the docs' field tables)"

@@ -51,10 +51,12 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _untagged)
 @dataclass(frozen=True)
 class Project:
     """A project folder: where ``mkdocs.yml`` is, the plugin's settings in it, and what
-    MkDocs' own options say of the site's addresses (for links made outside it)."""
+    MkDocs' own options say of where the site's pages are (for links made outside it, and
+    for ``kb export``)."""
 
     config_file: Path
     settings: Settings
+    docs_dir: str = "docs"  # relative to the project, as in mkdocs.yml
     site_url: str | None = None  # MkDocs' ``site_url``: where the site is published
     use_directory_urls: bool = True
 
@@ -93,6 +95,11 @@ def open_project(config_file: str | Path = "mkdocs.yml") -> Project:
         settings = parse_settings(plugin_options(config))
     except SettingsError as exc:
         raise SettingsError(f"{config_file}: {exc}") from None
-    site_url = config.get("site_url") if isinstance(config, dict) else None
-    directory_urls = config.get("use_directory_urls", True) if isinstance(config, dict) else True
-    return Project(path, settings, str(site_url) if site_url else None, directory_urls is not False)
+    site = config if isinstance(config, dict) else {}
+    return Project(
+        path,
+        settings,
+        docs_dir=str(site.get("docs_dir") or "docs"),
+        site_url=str(site["site_url"]) if site.get("site_url") else None,
+        use_directory_urls=site.get("use_directory_urls", True) is not False,
+    )

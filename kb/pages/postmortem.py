@@ -161,24 +161,28 @@ def similar_links(pm: Postmortem, similar: list[Similar], ctx: Context) -> list[
     return [(pm_anchor(s.pm, page, ctx), "; ".join(s.reasons)) for s in similar]
 
 
-def postmortem_markdown(pm: Postmortem, links: list[Resolved]) -> str:
+def postmortem_markdown(pm: Postmortem, links: list[Resolved], prefixed: bool = True) -> str:
     """The page's Markdown: the narrative, as its author wrote it, with its ``links`` to
     other postmortems and files leading to where they are on the site. It needs nothing
-    but the loaded library, so a build has it before any analysis."""
+    but the loaded library, so a build has it before any analysis.
+
+    A link to a heading of another narrative names the id the plugin gives it, with the
+    sanitizer's prefix; not ``prefixed``, the one a site generator gives it, for ``kb
+    export``, whose narratives the site generator renders."""
     # The left sidebar would be empty (postmortems are not in the nav): give the page its
     # width instead. Tags go to Material's tags plugin.
     front = meta({"title": pm.title, "hide": ["navigation"], "search": {"boost": SEARCH_BOOST}, "tags": pm.tags})
-    return str(front) + _site_links(pm, links).strip("\n") + "\n"  # str(): Markup + text would escape the text
+    return str(front) + _site_links(pm, links, prefixed).strip("\n") + "\n"  # str(): Markup + text would escape
 
 
-def _site_links(pm: Postmortem, links: list[Resolved]) -> str:
+def _site_links(pm: Postmortem, links: list[Resolved], prefixed: bool) -> str:
     """``pm``'s narrative with each link's target replaced by its page's or file's path
     from this page, which MkDocs checks and turns into a URL like any other."""
     parts, done = [], 0
     page = urls.postmortem(pm.slug)
     for link in links:
         fragment = link.rest
-        if link.to_narrative and fragment.startswith("#") and fragment[1:] not in SECTIONS:
+        if prefixed and link.to_narrative and fragment.startswith("#") and fragment[1:] not in SECTIONS:
             fragment = "#" + narrative_id(fragment[1:])  # a heading of that page's narrative
         parts += [pm.body[done : link.start], quote(urls.relative(page, link.page)), fragment]
         done = link.end
