@@ -59,6 +59,7 @@ def test_lint_in_a_subfolder_reads_the_repository_configuration(repository: Path
     # Named so that it opens from where the command ran: absolute, as it is not below it.
     [problem] = problem_lines(out)
     assert problem.startswith(f"{repository / 'postmortems/2025/local.md'}:5: warning:")
+    assert f"\n{repository / 'postmortems/2025/local.md'}: draft, review checklist" in f"\n{err}"
 
 
 def test_paths_are_relative_to_the_current_folder_below_it(repository: Path) -> None:

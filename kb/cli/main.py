@@ -76,7 +76,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         # Review checklists go to stderr: stdout stays one problem per line for tools.
         for pm in library.postmortems:
             if shows_checklist(pm):
-                print(checklist_text(pm, library.settings), file=sys.stderr)
+                print(checklist_text(pm, library.settings, shown(project.root / pm.source)), file=sys.stderr)
         print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_PROBLEMS if failed else EXIT_OK
