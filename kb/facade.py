@@ -18,12 +18,12 @@ from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.format.problems import UserError, count
+from kb.format.problems import UserError, count, did_you_mean
 from kb.format.reference import markdown_tables
 from kb.format.schema import fields_of, json_schema
 from kb.format.settings import DEFAULT_SEVERITIES, Settings, parse_settings
 from kb.load.new_postmortem import new_postmortem
-from kb.load.project import Project, open_project
+from kb.load.project import Project, find_config, open_project, shown
 
 __all__ = [
     "ACTION_ITEM_STATES",
@@ -45,7 +45,9 @@ __all__ = [
     "cause_catalog",
     "checklist_text",
     "count",
+    "did_you_mean",
     "export_library",
+    "find_config",
     "import_summary",
     "json_schema",
     "load_library",
@@ -57,6 +59,7 @@ __all__ = [
     "postmortem_url",
     "require_pagefind",
     "search_index",
+    "shown",
     "shows_checklist",
     "stale_tracker_state",
     "tracked_items",

@@ -168,7 +168,15 @@ def test_kb_actions_filters(hand_counted: tuple[Path, Site], kb: Kb) -> None:
     assert ids("--state", "overdue") == ["a#1", "b#2"]  # most overdue first
     assert ids("--owner", "ana lima") == ["a#1", "b#2"]
     assert set(ids("--team", "payments")) == {"b#1", "b#2", "b#3", "b#4"}
-    assert ids("--team", "nobody") == []
+    assert set(ids("--team", "PAYMENTS")) == {"b#1", "b#2", "b#3", "b#4"}
+    # A name nothing has is a typo, not a team with nothing to do.
+    assert kb(project, "actions", "--team", "payment") == (
+        2,
+        "",
+        "kb actions: no postmortem or action item names the team 'payment'; did you mean 'payments'?\n",
+    )
+    assert kb(project, "actions", "--owner", "ana lim")[2].endswith("; did you mean 'Ana Lima'?\n")
+    assert kb(project, "actions", "--team", "nobody")[:2] == (2, "")
 
 
 def test_kb_actions_csv_is_rfc4180(hand_counted: tuple[Path, Site]) -> None:
@@ -339,6 +347,12 @@ def test_overdue_items_fail_strict_builds_only_when_asked(write_project: WritePr
     code, out, _ = kb(write_project({**files, "mkdocs.yml": gate}), "lint", "--strict")
     assert code == 1
     assert "postmortems/a.md:13: warning: action item 'Add a 2 s timeout to the inventory client' is overdue" in out
+
+
+def test_example_library_team_typo_gets_a_did_you_mean(kb: Kb) -> None:
+    code, _, err = kb(REPO, "actions", "--team", "checkout")
+    assert code == 2
+    assert err.endswith("did you mean 'checkout-team'?\n")
 
 
 def test_example_library_action_items_pass_the_quality_checks(kb: Kb) -> None:

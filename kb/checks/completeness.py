@@ -100,8 +100,9 @@ def shows_checklist(pm: Postmortem) -> bool:
     return pm.status in CHECKLIST_STATUSES
 
 
-def checklist_text(pm: Postmortem, settings: Settings) -> str:
-    """The checklist for a terminal, e.g. under ``kb lint``'s problems::
+def checklist_text(pm: Postmortem, settings: Settings, path: str | None = None) -> str:
+    """The checklist for a terminal, headed by ``path`` (default: the file's, relative to
+    the project), e.g. under ``kb lint``'s problems::
 
     postmortems/a.md: draft, review checklist 71% (5 of 7)
       [x] Summary: two or three sentences
@@ -109,6 +110,6 @@ def checklist_text(pm: Postmortem, settings: Settings) -> str:
     """
     result = completeness(pm, settings)
     passed = len(result.checks) - len(result.missing)
-    lines = [f"{pm.source}: {pm.status}, review checklist {result.score}% ({passed} of {len(result.checks)})"]
+    lines = [f"{path or pm.source}: {pm.status}, review checklist {result.score}% ({passed} of {len(result.checks)})"]
     lines += [f"  [{'x' if check.passed else ' '}] {check.label}" for check in result.checks]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """``kb``: the command line. It reads the plugin's settings from the same ``mkdocs.yml``."""
+# PYTHON_ARGCOMPLETE_OK: argcomplete's global completion completes commands that say so here.
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import contextlib
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
@@ -24,15 +26,19 @@ from kb.facade import (
     Library,
     Postmortem,
     Project,
+    Tracked,
     UserError,
     checklist_text,
     count,
+    did_you_mean,
+    find_config,
     json_schema,
     markdown_tables,
     new_postmortem,
     open_project,
     postmortem_link,
     postmortem_url,
+    shown,
     shows_checklist,
     tracked_items,
 )
@@ -54,8 +60,9 @@ def _load(args: argparse.Namespace) -> tuple[Project, Library]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    _, library = _load(args)
-    problems = library.problems
+    project, library = _load(args)
+    # Named as every path kb prints is, whichever folder it runs in (``shown``).
+    problems = [replace(p, path=shown(project.root / p.path)) for p in library.problems]
     errors, warnings = count(problems, "error"), count(problems, "warning")
     if args.format == "json":
         report = {
@@ -71,7 +78,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         # Review checklists go to stderr: stdout stays one problem per line for tools.
         for pm in library.postmortems:
             if shows_checklist(pm):
-                print(checklist_text(pm, library.settings), file=sys.stderr)
+                print(checklist_text(pm, library.settings, shown(project.root / pm.source)), file=sys.stderr)
         print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_PROBLEMS if failed else EXIT_OK
@@ -94,7 +101,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     ids = {pm.slug for pm in library.postmortems}
     severities = library.settings.severities
     path = new_postmortem(args.title, ids, severities, project.source_dir, started, args.type, args.service)
-    print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+    print(shown(path))
     return EXIT_OK
 
 
@@ -141,7 +148,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for rank, hit in enumerate(results.hits, start=1):
         facts = " · ".join(f for f in (hit.severity or "near-miss", hit.started, hit.status) if f)
         # Where to open it: the file, and its page on the site.
-        where = f"{fresh.sources.get(hit.id, hit.id)}  {postmortem_url(hit.id)}"
+        source = fresh.sources.get(hit.id)
+        where = f"{shown(project.root / source) if source else hit.id}  {postmortem_url(hit.id)}"
         print(f"{rank:>2}. {hit.title}  [{facts}]\n    {where}\n    {hit.snippet}\n")
     if not results.hits:
         print("no postmortem matches", file=sys.stderr)
@@ -151,6 +159,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_actions(args: argparse.Namespace) -> int:
     project, library = _load(args)
     items = tracked_items(library.postmortems, library.today, library.settings.due_soon_days, library.tracker_state)
+    if unknown := _unknown_name(args, library, items):
+        print(f"kb actions: {unknown}", file=sys.stderr)
+        return EXIT_USAGE
     selected = action_report.ordered(
         [t for t in items if t.matches(owner=args.owner, team=args.team, state=args.state)]
     )
@@ -181,6 +192,18 @@ def cmd_actions(args: argparse.Namespace) -> int:
     else:
         print(action_report.agenda_text(plan, notes))
     return EXIT_OK
+
+
+def _unknown_name(args: argparse.Namespace, library: Library, items: list[Tracked]) -> str | None:
+    """What is wrong with a ``--team`` or ``--owner`` that nothing in the library names: a
+    typo would otherwise print an empty agenda, as if that team had nothing left to do."""
+    owners = {t.item.owner for t in items if t.item.owner}
+    known = {"team": owners | {team for pm in library.postmortems for team in pm.teams}, "owner": owners}
+    for option, names in known.items():
+        value = getattr(args, option)
+        if value is not None and value.lower() not in {name.lower() for name in names}:
+            return f"no postmortem or action item names the {option} {value!r}{did_you_mean(value, sorted(names))}"
+    return None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -247,7 +270,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(markdown_tables(), end="")
         return EXIT_OK
-    severities = open_project(args.config_file).settings.severities if Path(args.config_file).exists() else None
+    # Without a configuration, the schema has the default severity scale.
+    config = args.config_file or find_config(Path.cwd())
+    severities = open_project(config).settings.severities if config and Path(config).exists() else None
     schema = json_schema(Postmortem, "Postmortem front matter", severities or DEFAULT_SEVERITIES)
     print(json.dumps(schema, indent=2))
     return EXIT_OK
@@ -262,26 +287,36 @@ def _iso_date(value: str) -> date:
     raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-12-02")
 
 
-def _parser() -> argparse.ArgumentParser:
-    # Every command takes these, from this one parser: -f, and --today, so a script or a
-    # test can pin the date of any command the way SOURCE_DATE_EPOCH pins a build's.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
+    """``-f`` and ``--today``, which every command takes: ``--today`` so a script or a test
+    can pin the date of any command the way SOURCE_DATE_EPOCH pins a build's."""
+    parser.add_argument(
         "-f",
         "--config-file",
-        default="mkdocs.yml",
+        default=default,
         metavar="PATH",
-        help="the MkDocs configuration to read the plugin's settings from (default: mkdocs.yml)",
+        help="the MkDocs or ProperDocs configuration to read the plugin's settings from (default: mkdocs.yml "
+        "or properdocs.yml in the current folder or the nearest folder above it)",
     )
-    common.add_argument(
+    parser.add_argument(
         "--today",
         type=_iso_date,
+        default=default,
         metavar="YYYY-MM-DD",
         help="the date to compute action-item states for (default: the plugin's today option, else "
         "SOURCE_DATE_EPOCH, else the current date); kb new dates a postmortem without --started on it",
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    # The common options are accepted before the command (``kb -f x/mkdocs.yml lint``) and
+    # after it. A command's parser fills in its defaults over what the main parser read, so
+    # there they have none (SUPPRESS): a value given before the command stays.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="kb", description="Work with a library of postmortems.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common(parser, None)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     new = commands.add_parser("new", parents=[common], help="write a new postmortem from the template")
@@ -349,7 +384,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (docs/cli.md); argcomplete answers and exits
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

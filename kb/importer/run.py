@@ -9,7 +9,6 @@ before counts as already imported, so a second import writes nothing.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 import shutil
@@ -26,6 +25,7 @@ from kb.importer import document, sources
 from kb.importer.extract import Result, Settings, extract
 from kb.importer.sections import SectionNames
 from kb.load.new_postmortem import free_id
+from kb.load.project import shown
 
 TOOL = f"kb import {__version__}"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".pdf")
@@ -74,38 +74,38 @@ class Import:
                 self.outcomes.append(self.one(path))
             except Exception as exc:  # one odd document must not stop the rest of the import
                 reason = f"could not be read ({type(exc).__name__}: {exc}); please report it"
-                self.outcomes.append(Outcome(_shown(path), "skipped", reason[:300]))
+                self.outcomes.append(Outcome(shown(path), "skipped", reason[:300]))
 
     def one(self, path: Path) -> Outcome:
-        shown = _shown(path)  # however it was typed: legacy/a.md, ./legacy/a.md, /home/me/legacy/a.md
+        name = shown(path)  # however it was typed: legacy/a.md, ./legacy/a.md, /home/me/legacy/a.md
         found = sources.read(path)
         if isinstance(found, sources.Skipped):
             if path.suffix.lower() in IMAGE_SUFFIXES or path.suffix.lower() == ".svg":
-                return Outcome(shown, "skipped", "an image: copied with the postmortems that link it")
-            return Outcome(shown, "skipped", found.reason)
+                return Outcome(name, "skipped", "an image: copied with the postmortems that link it")
+            return Outcome(name, "skipped", found.reason)
         result = extract(document.parse(found.text), path, self.extract_settings)
         if result.started is None:
             if path.name.split(".")[0].lower() in sources.INDEX_NAMES:
-                return Outcome(shown, "skipped", "an index page or a README, with no incident date")
-            return Outcome(shown, "skipped", "no incident date found: add 'Date: YYYY-MM-DD' to it and import it again")
+                return Outcome(name, "skipped", "an index page or a README, with no incident date")
+            return Outcome(name, "skipped", "no incident date found: add 'Date: YYYY-MM-DD' to it and import it again")
         day = result.started.date().isoformat()
         # The id starts with the date: a title that starts with it too names it once.
         words = re.sub(r"^\W*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\W*", "", str(result.front["title"]))
         pm_id = free_id(words, day, self.batch)  # unique among this run's
         target = self.to / str(result.started.year) / f"{pm_id}.md"
-        earlier = self.imported_from.get(shown)
+        earlier = self.imported_from.get(name)
         if earlier and not self.force:
-            return Outcome(shown, "already imported", f"as {earlier}", result=result)
+            return Outcome(name, "already imported", f"as {earlier}", result=result)
         if earlier:  # --force: write over what this same source gave before, and nothing else
             target, pm_id = Path(earlier), Path(earlier).stem
         elif target.exists() or pm_id in self.taken:
             if not self.force:
-                return Outcome(shown, "skipped", f"{pm_id!r} is taken; --force imports it under another id")
+                return Outcome(name, "skipped", f"{pm_id!r} is taken; --force imports it under another id")
             pm_id = free_id(words, day, self.taken | self.batch | {pm_id})  # another file's: never replaced
             target = self.to / str(result.started.year) / f"{pm_id}.md"
         self.batch.add(pm_id)
         copies = _copies(result.images, path.parent, pm_id)
-        text = self.render(result, shown, pm_id, copies)
+        text = self.render(result, name, pm_id, copies)
         if not self.dry_run:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -113,8 +113,8 @@ class Import:
                 destination = target.parent / link
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, destination)
-            self.imported_from[shown] = _shown(target)
-        return Outcome(shown, "would import" if self.dry_run else "imported", written=_shown(target), result=result)
+            self.imported_from[name] = shown(target)
+        return Outcome(name, "would import" if self.dry_run else "imported", written=shown(target), result=result)
 
     def render(self, result: Result, source: str, pm_id: str, copies: dict[str, tuple[Path, str]]) -> str:
         front = dict(result.front)
@@ -224,15 +224,8 @@ def _imported_from(folder: Path) -> dict[str, str]:
             continue
         imported = front.get("imported") if isinstance(front, dict) else None
         if isinstance(imported, dict) and imported.get("from"):
-            found[_shown(Path(str(imported["from"])))] = _shown(path)
+            found[shown(Path(str(imported["from"])))] = shown(path)
     return found
-
-
-def _shown(path: Path) -> str:
-    """A path as one name however it was typed: relative to the working folder when
-    inside it, else absolute; ``..`` resolved."""
-    absolute = Path(os.path.normpath(path.absolute()))
-    return str(absolute.relative_to(Path.cwd())) if absolute.is_relative_to(Path.cwd()) else str(absolute)
 
 
 def _copies(images: list[str], source_dir: Path, pm_id: str) -> dict[str, tuple[Path, str]]:

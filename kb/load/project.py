@@ -1,4 +1,4 @@
-"""Reading the plugin's options from ``mkdocs.yml`` without importing MkDocs.
+"""Finding ``mkdocs.yml`` and reading the plugin's options from it without importing MkDocs.
 
 The ``kb`` command must agree with the site, so it reads the same file; the core stays
 free of MkDocs, so this is a plain YAML read that tolerates MkDocs' own tags
@@ -17,6 +17,9 @@ import yaml
 from kb.format.settings import Settings, SettingsError, parse_settings
 
 PLUGIN_NAME = "postmortems"
+# The names a folder's configuration may have, in the order ProperDocs tries them (MkDocs
+# reads the last two): the only builder that reads both names decides which one wins.
+CONFIG_NAMES = ("properdocs.yml", "properdocs.yaml", "mkdocs.yml", "mkdocs.yaml")
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -83,18 +86,65 @@ def plugin_options(config: object) -> object:
     raise SettingsError(f"no '{PLUGIN_NAME}' plugin under 'plugins:'")
 
 
-def open_project(config_file: str | Path = "mkdocs.yml") -> Project:
+def find_config(start: Path) -> Path | None:
+    """The configuration ``kb`` reads when no ``-f`` names one, found as git finds its
+    repository: in ``start`` or the nearest folder above it, so a command typed anywhere
+    in the repository uses its library."""
+    for folder in _searched(start):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def _searched(start: Path) -> list[Path]:
+    """``start`` and the folders above it, up to the top of the git repository it is in:
+    a repository without a configuration never picks up a stray file above it."""
+    folders = []
+    for folder in (start, *start.parents):
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break
+    return folders
+
+
+def _not_found(start: Path) -> SettingsError:
+    top = _searched(start)[-1]
+    above = f", nor in a folder above it up to {top}" if top != start else ""
+    return SettingsError(
+        f"no mkdocs.yml or properdocs.yml in {start}{above}; run kb in your library's repository, "
+        "or name the configuration with -f PATH"
+    )
+
+
+def shown(path: Path) -> str:
+    """A path as ``kb`` prints it, however it was found or typed: relative to the working
+    folder when inside it (what a terminal or an editor opens from there), else absolute;
+    ``..`` resolved."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    cwd = Path.cwd()
+    return str(absolute.relative_to(cwd)) if absolute.is_relative_to(cwd) else str(absolute)
+
+
+def open_project(config_file: str | Path | None = None) -> Project:
+    """The project of ``config_file``; without one, of the configuration ``find_config``
+    finds from the working folder."""
+    if config_file is None:
+        config_file = find_config(Path.cwd())
+        if config_file is None:
+            raise _not_found(Path.cwd())
     path = Path(config_file).resolve()
+    name = shown(Path(config_file))
     try:
         config = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
     except OSError as exc:
-        raise SettingsError(f"cannot read {config_file}: {exc.strerror}") from None
+        raise SettingsError(f"cannot read {name}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise SettingsError(f"{config_file}: invalid YAML: {exc}") from None
+        raise SettingsError(f"{name}: invalid YAML: {exc}") from None
     try:
         settings = parse_settings(plugin_options(config))
     except SettingsError as exc:
-        raise SettingsError(f"{config_file}: {exc}") from None
+        raise SettingsError(f"{name}: {exc}") from None
     site = config if isinstance(config, dict) else {}
     return Project(
         path,
