@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent  # kb and register-python-argcomplete, installed with the project
-COMMANDS = ["actions", "import", "lint", "new", "schema", "search"]
+COMMANDS = ["actions", "export", "import", "lint", "new", "schema", "search"]
 STATES = ["done", "due-soon", "open", "overdue", "wont-do"]
 
 
