@@ -16,7 +16,7 @@ from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
 from kb.analysis.action_item_states import Tracked, tracked_items
 from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
-from kb.format import urls
+from kb.format import reports, urls
 from kb.format.model import Postmortem
 from kb.format.problems import UserError, count
 from kb.format.reference import markdown_tables
@@ -43,16 +43,19 @@ __all__ = [
     "UserError",
     "action_item_json",
     "cause_catalog",
+    "changed_since",
     "checklist_text",
     "count",
     "import_summary",
     "json_schema",
+    "lint_files",
     "load_library",
     "markdown_tables",
     "new_postmortem",
     "open_project",
     "parse_settings",
     "postmortem_url",
+    "reports",
     "require_pagefind",
     "search_index",
     "shows_checklist",
@@ -61,9 +64,10 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kb.build.pipeline import LibraryBuild, Session
-    from kb.build.reading import load_library, search_index
+    from kb.build.reading import lint_files, load_library, search_index
     from kb.importer.run import Import, cause_catalog
     from kb.importer.run import summary as import_summary
+    from kb.load.changes import changed_since
     from kb.site.api import action_item as action_item_json
     from kb.site.pagefind_index import require as require_pagefind
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
@@ -83,6 +87,8 @@ def postmortem_url(pm_id: str) -> str:
 _LAZY = {
     "load_library": ("kb.build.reading", "load_library"),
     "search_index": ("kb.build.reading", "search_index"),
+    "lint_files": ("kb.build.reading", "lint_files"),
+    "changed_since": ("kb.load.changes", "changed_since"),
     "action_item_json": ("kb.site.api", "action_item"),
     "require_pagefind": ("kb.site.pagefind_index", "require"),
     "Import": ("kb.importer.run", "Import"),
