@@ -26,9 +26,10 @@ GIT_IDENTITY = {
 }
 
 
-def recipe(name: str) -> dict:
-    """The YAML block whose top level has ``name``."""
-    [found] = [block for block in map(yaml.safe_load, BLOCKS) if isinstance(block, dict) and name in block]
+def recipe(key: str) -> dict:
+    """The YAML block with ``key`` at its top level: a GitLab job, or a GitHub workflow's name."""
+    blocks = [block for block in map(yaml.safe_load, BLOCKS) if isinstance(block, dict)]
+    [found] = [block for block in blocks if key in block or block.get("name") == key]
     return found
 
 
@@ -65,7 +66,7 @@ def test_every_yaml_block_parses() -> None:
 
 
 def test_github_lint_step_annotates_the_pull_request(pull_request: Path) -> None:
-    [step] = [s for s in recipe("jobs")["jobs"]["lint"]["steps"] if s.get("name") == "kb lint"]
+    [step] = [s for s in recipe("Postmortems")["jobs"]["lint"]["steps"] if s.get("name") == "kb lint"]
 
     done = shell(pull_request, step["run"], BASE="origin/main")
 
@@ -86,7 +87,7 @@ def test_gitlab_lint_job_writes_a_code_quality_report(pull_request: Path) -> Non
 
 
 def test_weekly_agenda_is_written_only_when_items_are_overdue(write_project: WriteProject) -> None:
-    [step] = [s for s in recipe("jobs")["jobs"]["overdue"]["steps"] if s.get("name") == "Post the agenda"]
+    [step] = [s for s in recipe("Overdue action items")["jobs"]["overdue"]["steps"] if s.get("name") == "Post the agenda"]
     # Up to the agenda: posting it needs GitHub.
     script = step["run"].split("gh issue create")[0] + "true\nfi\n"
     not_yet = VALID_POSTMORTEM.replace("due: 2026-06-01", "due: 2026-12-01")
