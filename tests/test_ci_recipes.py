@@ -87,7 +87,8 @@ def test_gitlab_lint_job_writes_a_code_quality_report(pull_request: Path) -> Non
 
 
 def test_weekly_agenda_is_written_only_when_items_are_overdue(write_project: WriteProject) -> None:
-    [step] = [s for s in recipe("Overdue action items")["jobs"]["overdue"]["steps"] if s.get("name") == "Post the agenda"]
+    steps = recipe("Overdue action items")["jobs"]["overdue"]["steps"]
+    [step] = [s for s in steps if s.get("name") == "Post the agenda"]
     # Up to the agenda: posting it needs GitHub.
     script = step["run"].split("gh issue create")[0] + "true\nfi\n"
     not_yet = VALID_POSTMORTEM.replace("due: 2026-06-01", "due: 2026-12-01")
