@@ -154,9 +154,10 @@ def test_a_changed_cause_catalog_checks_the_whole_library(write_project: WritePr
     uses = draft("Uses a cause", "causes: [global-rollout]\n")
     project = write_project({"postmortems/a.md": uses, "postmortems/causes.yml": "other-cause:\n  title: Other\n"})
 
-    selected = problems(kb, project, "postmortems/causes.yml")
+    code, out, _err = kb(project, "lint", "--format", "json", "postmortems/causes.yml")
 
-    assert [(p["path"], p["rule"]) for p in selected] == [("postmortems/a.md", "causes")]
+    assert [(p["path"], p["rule"]) for p in json.loads(out)["problems"]] == [("postmortems/a.md", "causes")]
+    assert (code, json.loads(out)["files"]) == (1, 1)
 
 
 def test_files_and_changed_only_together_are_a_usage_error(write_project: WriteProject, kb: Kb) -> None:

@@ -11,8 +11,8 @@ file F:
 - for each open action item of F, the first file before F with that title open;
 - the files F's narrative links to, by path or by id.
 
-Those are found by their text first (an id, the words of a name or title, anywhere in a
-file's front matter), which is cheap, and only the files found are read and checked. Each
+Those are found by their text first (an id, a name or a title anywhere in a file's front
+matter), which is cheap, and only the files found are read and checked. Each
 file added brings the files with its id and its related ids, so whether it is published
 is decided as in the whole library. ``load(only=...)`` then applies every rule to that
 small library. What would need the whole library (a "did you mean" among every id, a
@@ -52,7 +52,7 @@ class Selection:
 
     library: Library  # of the files read (all of them when ``whole``)
     problems: list[Problem]
-    asked: list[str]  # the files asked about that are postmortems of the library, as problems name them
+    asked: list[str]  # the postmortems checked, as problems name them: those asked about, or all
     ignored: list[str]  # those that are not: a full lint reports nothing in them either
     whole: bool  # the whole library was read
 
@@ -74,10 +74,10 @@ def lint_files(settings: Settings, project_dir: Path, paths: Iterable[Path]) -> 
             data_changed = True  # every file's checks read the cause catalog, the reading list names ids
         else:
             ignored.append(str(path))
-    names = [library.rel(path) for path in asked]
     if data_changed:
         whole = load(settings, project_dir, library.cache)
-        return Selection(whole, whole.problems, names, ignored, whole=True)
+        return Selection(whole, whole.problems, [library.rel(path) for path in files], ignored, whole=True)
+    names = [library.rel(path) for path in asked]
     chosen = library.needed(asked)
     subset = load(settings, project_dir, library.cache, only={library.rel(path) for path in chosen})
     # The files that share an id with one asked about: whichever comes second has the error.
