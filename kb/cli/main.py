@@ -77,8 +77,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
             "problems": [p.as_json() for p in problems],
         }
         print(json.dumps(report, indent=2))
-    elif args.format in ("github", "gitlab", "sarif"):
-        print(getattr(reports, args.format)(problems), end="" if args.format == "github" else "\n")
+    elif args.format == "github":
+        sys.stdout.write(reports.github(problems))
+    elif args.format in ("gitlab", "sarif"):
+        print(reports.gitlab(problems) if args.format == "gitlab" else reports.sarif(problems))
     else:
         for problem in problems:
             print(problem)
