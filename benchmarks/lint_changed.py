@@ -58,19 +58,22 @@ def measure(project: Path, runs: int = 3) -> dict[str, float]:
     edited = sorted((project / "postmortems").rglob("*.md"))[len(list((project / "postmortems").rglob("*.md"))) // 2]
     rel = edited.relative_to(project).as_posix()
     original = edited.read_text(encoding="utf-8")
-    edited.write_text(original.replace('"services": [', '"services": ["ledger-api", ', 1) + EDIT, encoding="utf-8")
+    changed = original.replace("services: [", 'services: ["ledger-api", ', 1) + EDIT
+    if "ledger-api" not in changed:
+        raise RuntimeError(f"{rel} has no services line to edit")
+    edited.write_text(changed, encoding="utf-8")
     try:
-        full, changed = [], []
+        full, only = [], []
         for _ in range(runs):
             seconds, everything = kb_lint(project)
             full.append(seconds)
             seconds, selected = kb_lint(project, "--changed-only", "HEAD")
-            changed.append(seconds)
+            only.append(seconds)
         if selected != [p for p in everything if p["path"] == rel]:
             raise RuntimeError(f"--changed-only and a full lint disagree on {rel}")
     finally:
         edited.write_text(original, encoding="utf-8")
-    full_s, changed_s = statistics.median(full), statistics.median(changed)
+    full_s, changed_s = statistics.median(full), statistics.median(only)
     return {"full_s": full_s, "changed_only_s": changed_s, "speedup": full_s / changed_s}
 
 
