@@ -177,3 +177,23 @@ def test_a_revision_git_does_not_know_is_a_usage_error(write_project: WriteProje
 
     assert code == 2
     assert "git diff failed" in err
+
+
+def test_a_page_whose_first_file_has_an_error_across_files_takes_the_next(write_project: WriteProject) -> None:
+    # The first file to show the service relates to an id that does not exist: it has no
+    # page, so the second one's spelling is the page's.
+    project = write_project(
+        {
+            "postmortems/a.md": draft("A", "services: [Checkout API]\nrelated: [no-such-id]\n"),
+            "postmortems/b.md": draft("B", "services: [checkout-api]\n"),
+            "postmortems/c.md": draft("C", "services: [CHECKOUT-API]\n"),
+        }
+    )
+    settings = open_project(project / "mkdocs.yml").settings
+
+    selection = lint_files(settings, project, [project / "postmortems/c.md"])
+
+    assert not selection.whole
+    [problem] = selection.problems
+    assert problem.rule == "one-spelling"
+    assert "'CHECKOUT-API' is written 'checkout-api' in postmortems/b.md" in problem.message

@@ -16,8 +16,9 @@ matter), which is cheap, and only the files found are read and checked. Each
 file added brings the files with its id and its related ids, so whether it is published
 is decided as in the whole library. ``load(only=...)`` then applies every rule to that
 small library. What would need the whole library (a "did you mean" among every id, a
-link that does not resolve, a page's first file that turns out unpublished, a changed
-cause catalog or reading list) reads the whole library instead.
+link that does not resolve, a changed cause catalog or reading list) reads the whole
+library instead. A page's first file that turns out to have an error from a rule across
+files is passed over for the next one, a few times, before the whole library is read.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ _WORD = re.compile(r"\w+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 # Rules whose message looks at the whole library ("did you mean" among every id or file).
 _WHOLE_LIBRARY_RULES = frozenset({"related-id", links.MISSING})
+# Times a page's first file may turn out to have an error from a rule across files, before
+# the whole library is read instead.
+MAX_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -78,15 +82,35 @@ def lint_files(settings: Settings, project_dir: Path, paths: Iterable[Path]) -> 
         whole = load(settings, project_dir, library.cache)
         return Selection(whole, whole.problems, [library.rel(path) for path in files], ignored, whole=True)
     names = [library.rel(path) for path in asked]
-    chosen = library.needed(asked)
-    subset = load(settings, project_dir, library.cache, only={library.rel(path) for path in chosen})
+    subset, chosen = _small_library(settings, project_dir, library, asked)
+    whole = subset is None
+    if subset is None:
+        subset = load(settings, project_dir, library.cache)
     # The files that share an id with one asked about: whichever comes second has the error.
     shared = {library.rel(path) for path in chosen if library.slug(path) in library.asked_ids}
-    whole = not library.resolved(subset, names)
-    if whole:
-        subset = load(settings, project_dir, library.cache)
     problems = [p for p in subset.problems if p.path in names or (p.rule == "duplicate-id" and p.path in shared)]
     return Selection(subset, problems, names, ignored, whole)
+
+
+def _small_library(
+    settings: Settings, project_dir: Path, library: _Files, asked: list[Path]
+) -> tuple[Library | None, set[Path]]:
+    """The library of the files ``asked`` need, and those files; ``None`` when only the whole
+    library gives what it gives."""
+    names = {library.rel(path) for path in asked}
+    chosen: set[Path] = set()
+    for _round in range(MAX_ROUNDS):
+        chosen = library.needed(asked)
+        subset = load(settings, project_dir, library.cache, only={library.rel(path) for path in chosen})
+        if any(p.path in names and p.rule in _WHOLE_LIBRARY_RULES for p in subset.problems):
+            return None, chosen
+        # A page's first file may have an error from a rule across files: the next one is looked for.
+        published = {pm.source for pm in subset.postmortems}
+        unpublished = {path for path in library.first_shown if library.rel(path) not in published}
+        if not unpublished:
+            return subset, chosen
+        library.unpublished |= unpublished
+    return None, chosen
 
 
 def _where(path: Path) -> Path:
@@ -107,7 +131,8 @@ class _Files:
         self.reader = FileReader(settings, project_dir, self.cache)
         self.read: dict[Path, tuple[Postmortem | None, Facts | None]] = {}
         self.asked_ids: set[str] = set()
-        self.first_shown: list[str] = []  # for each page of an asked file, the first file before it to show it
+        self.first_shown: list[Path] = []  # for each page of an asked file, the first file before it to show it
+        self.unpublished: set[Path] = set()  # files found to have an error from a rule across files
         self._prefix = project_dir.resolve().as_posix().rstrip("/") + "/"
 
     def rel(self, path: Path) -> str:
@@ -172,6 +197,7 @@ class _Files:
     def needed(self, asked: list[Path]) -> set[Path]:
         """The files whose checks decide what a whole lint reports in ``asked``."""
         chosen: set[Path] = set()
+        self.first_shown = []
 
         def add(path: Path) -> None:
             todo = [path]
@@ -196,7 +222,7 @@ class _Files:
                     page = slugify(name)
                     first = self.first_before(path, self.page_in(page), self.shows(key, page))
                     if first is not None:
-                        self.first_shown.append(self.rel(first))
+                        self.first_shown.append(first)
                         add(first)
             for title in _open_titles(pm):
                 first = self.first_before(path, self.title_in(title), self.has_open(title))
@@ -215,9 +241,8 @@ class _Files:
 
         def fits(path: Path) -> bool:
             pm, facts = self.check(path)
-            return bool(
-                pm and facts and facts.published(self.settings.audience) and page in map(slugify, getattr(pm, key))
-            )
+            published = facts and facts.published(self.settings.audience) and path not in self.unpublished
+            return bool(pm and published and page in map(slugify, getattr(pm, key)))
 
         return fits
 
@@ -251,14 +276,6 @@ class _Files:
             return pm is not None and title in _open_titles(pm)
 
         return fits
-
-    def resolved(self, subset: Library, asked: list[str]) -> bool:
-        """Whether the small library answers as the whole one would: no problem of the asked
-        files looks at every file, and each page's first file is published in it too."""
-        if any(p.path in asked and p.rule in _WHOLE_LIBRARY_RULES for p in subset.problems):
-            return False
-        published = {pm.source for pm in subset.postmortems}
-        return all(rel in published for rel in self.first_shown)
 
 
 def _unquoted(text: str) -> str:
