@@ -160,6 +160,15 @@ def test_a_changed_cause_catalog_checks_the_whole_library(write_project: WritePr
     assert (code, json.loads(out)["files"]) == (1, 1)
 
 
+def test_a_file_that_does_not_exist_is_a_usage_error(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({"postmortems/a.md": draft("A")})
+
+    code, _out, err = kb(project, "lint", "postmortems/a.md", "postmortems/typo.md")
+
+    assert code == 2
+    assert "no such file: postmortems/typo.md" in err
+
+
 def test_files_and_changed_only_together_are_a_usage_error(write_project: WriteProject, kb: Kb) -> None:
     project = write_project({"postmortems/a.md": draft("A")})
 

@@ -57,6 +57,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.files and args.changed_only is not None:
         print("kb lint: give files or --changed-only, not both", file=sys.stderr)
         return EXIT_USAGE
+    if missing := [name for name in args.files if not Path(name).is_file()]:
+        print(f"kb lint: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     if args.files or args.changed_only is not None:
         paths = [Path(name) for name in args.files] or facade.changed_since(project.root, args.changed_only)
         selected = facade.lint_files(project.settings, project.root, paths)
