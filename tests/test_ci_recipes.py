@@ -78,7 +78,9 @@ def test_github_lint_step_annotates_the_pull_request(pull_request: Path) -> None
 def test_gitlab_lint_job_writes_a_code_quality_report(pull_request: Path) -> None:
     job = recipe("postmortems-lint")["postmortems-lint"]
 
-    done = shell(pull_request, "\n".join(job["script"]), CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main")
+    base = shell(pull_request, "git merge-base main HEAD").stdout.strip()
+
+    done = shell(pull_request, "\n".join(job["script"]), CI_MERGE_REQUEST_DIFF_BASE_SHA=base)
 
     assert done.returncode == 1, done.stderr
     report = json.loads((pull_request / job["artifacts"]["reports"]["codequality"]).read_text(encoding="utf-8"))
