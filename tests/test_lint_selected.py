@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import textwrap
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import yaml
 from support import DEFAULT_FILES, TODAY, Kb, WriteProject, generator
 
-from kb.facade import lint_files, open_project
+from kb.facade import lint_files, load_library, open_project
 
 GENERATED = 60
 
@@ -206,3 +207,32 @@ def test_a_page_whose_first_file_has_an_error_across_files_takes_the_next(write_
     [problem] = selection.problems
     assert problem.rule == "one-spelling"
     assert "'CHECKOUT-API' is written 'checkout-api' in postmortems/b.md" in problem.message
+
+
+# Ways to tie a generated postmortem to others, each through a rule across files.
+TANGLES = [
+    lambda text, other: text.replace("---\n", f"---\nid: {other}\n", 1),  # a duplicate id
+    lambda text, other: text.replace('services: ["service-', 'services: ["Service ', 1),  # another spelling
+    lambda text, other: text.replace('teams: ["team-', 'teams: ["TEAM ', 1),
+    lambda text, other: text.replace("---\n", f"---\nrelated: [{other}]\n", 1),
+    lambda text, other: text.replace("---\n", f"---\nrelated: [{other}x]\n", 1),  # one that does not exist
+    lambda text, other: text.replace('status: "published"', 'status: "publishd"', 1),  # no page
+    lambda text, other: text.replace('visibility: "public"', 'visibility: "restricted"', 1),  # not in the audience
+    lambda text, other: text + f"\nSee [it]({other}) and [its file](../{other[:4]}/{other}.md).\n",
+]
+
+
+def test_any_files_of_a_tangled_library_get_what_a_full_lint_reports(write_project: WriteProject) -> None:
+    project = write_project({})
+    ids = generator().generate(80, project / "postmortems", seed=11, today=TODAY)
+    rng = random.Random(11)
+    files = sorted((project / "postmortems").rglob("*.md"))
+    for path in rng.sample(files, 30):
+        path.write_text(rng.choice(TANGLES)(path.read_text(encoding="utf-8"), rng.choice(ids)), encoding="utf-8")
+    settings = open_project(project / "mkdocs.yml").settings
+    full = load_library(settings, project).problems
+
+    for _ in range(25):
+        selection = lint_files(settings, project, rng.sample(files, rng.randint(1, 4)))
+        asked = set(selection.asked)
+        assert [p for p in selection.problems if p.path in asked] == [p for p in full if p.path in asked]
