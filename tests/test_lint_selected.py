@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import DEFAULT_FILES, TODAY, Kb, WriteProject, generator
+from support import DEFAULT_FILES, MKDOCS_YML, TODAY, Kb, WriteProject, generator
 
 from kb.facade import lint_files, load_library, open_project
 
@@ -168,6 +168,18 @@ def test_a_file_that_does_not_exist_is_a_usage_error(write_project: WriteProject
 
     assert code == 2
     assert "no such file: postmortems/typo.md" in err
+
+
+def test_changed_settings_check_the_whole_library(write_project: WriteProject, kb: Kb) -> None:
+    project = write_project({"postmortems/a.md": draft("A"), "postmortems/b.md": draft("B", "serverity: SEV3\n")})
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "library")
+
+    assert problems(kb, project, "--changed-only", "HEAD") == []
+    (project / "mkdocs.yml").write_text(MKDOCS_YML + "      blameless: error\n", encoding="utf-8")
+    assert [p["path"] for p in problems(kb, project, "--changed-only", "HEAD")] == ["postmortems/b.md"]
+    assert [p["path"] for p in problems(kb, project, "mkdocs.yml")] == ["postmortems/b.md"]
 
 
 def test_files_and_changed_only_together_are_a_usage_error(write_project: WriteProject, kb: Kb) -> None:

@@ -60,10 +60,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if missing := [name for name in args.files if not Path(name).is_file()]:
         print(f"kb lint: no such file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    if args.files or args.changed_only is not None:
-        paths = [Path(name) for name in args.files] or facade.changed_since(project.root, args.changed_only)
+    paths = [Path(name) for name in args.files]
+    if args.changed_only is not None:
+        paths = facade.changed_since(project.root, args.changed_only)
+    # The settings decide every file's checks: with them changed, the whole library is checked.
+    some = bool(args.files) or args.changed_only is not None
+    if some and project.config_file.resolve() not in {path.resolve() for path in paths}:
         selected = facade.lint_files(project.settings, project.root, paths)
-        for name in selected.ignored:
+        for name in selected.ignored if args.files else ():  # what changed besides postmortems is no news
             print(f"kb lint: {name} is not a postmortem of this library: not checked", file=sys.stderr)
         library, problems, files = selected.library, selected.problems, len(selected.asked)
         asked = set(selected.asked)
