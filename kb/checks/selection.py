@@ -73,7 +73,8 @@ def lint_files(settings: Settings, project_dir: Path, paths: Iterable[Path]) -> 
     for path in paths:
         where = _where(path)
         if where in library.position:
-            asked.append(where)
+            if where not in asked:  # given twice, checked once
+                asked.append(where)
         elif path.name in DATA_FILES and where.parent == source_dir.resolve():
             data_changed = True  # every file's checks read the cause catalog, the reading list names ids
         else:
