@@ -170,6 +170,10 @@ class FileReader:
         self._loader = _Loader(settings, project_dir, ParseCache() if cache is None else cache)
         self._catalog = self._loader.load_causes()
 
+    def rel(self, path: Path) -> str:
+        """``path`` as problems name it."""
+        return self._loader.rel(path)
+
     def read(self, path: Path) -> tuple[str, Postmortem | None, Facts | None]:
         key, data = self._loader.key(path, self._catalog)
         parsed, _problems = self._loader.checked(key, path, self._catalog, data)

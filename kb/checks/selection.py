@@ -134,11 +134,7 @@ class _Files:
         self.asked_ids: set[str] = set()
         self.first_shown: list[Path] = []  # for each page of an asked file, the first file before it to show it
         self.unpublished: set[Path] = set()  # files found to have an error from a rule across files
-        self._prefix = project_dir.resolve().as_posix().rstrip("/") + "/"
-
-    def rel(self, path: Path) -> str:
-        text = path.as_posix()
-        return text[len(self._prefix) :] if text.startswith(self._prefix) else text
+        self.rel = self.reader.rel
 
     def check(self, path: Path) -> tuple[Postmortem | None, Facts | None]:
         if path not in self.read:
@@ -168,7 +164,8 @@ class _Files:
         """A front matter spelled as page names are (``slugify``): a service or team's page
         name is in it, as written, however YAML quotes or folds the name."""
         front = self.fronts[index]
-        if front.isascii() and "&" not in front:  # python-slugify's work, for plain ASCII: same result, faster
+        # Plain ASCII spelled as python-slugify spells it (no entity to decode, nothing to transliterate), faster.
+        if front.isascii() and "&" not in front:
             return _NOT_SLUG.sub("-", front.replace("'", ""))
         return python_slugify.slugify(front, max_length=0)
 
