@@ -44,6 +44,7 @@ from mkdocs.utils.yaml import yaml_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import kb_search_process
+import lint_changed
 import search_box
 from browsing import serve
 
@@ -445,6 +446,8 @@ def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
         result["build"] = measure_builds(projects, sites, ids, ids[:common_size], options.repeat)
         log(f"N={size}: kb search")
         result["kb_search"] = kb_search(projects["plugin"], options.engine)
+        log(f"N={size}: kb lint --changed-only")
+        result["kb_lint"] = lint_changed.measure(projects["plugin"])
         if size in options.browser_sizes:
             log(f"N={size}: in-browser search")
             result["browser"] = browser_search(sites)
@@ -552,6 +555,12 @@ def kb_search_s(key: str) -> Callable[[Result], tuple[float, str]]:
     return compute
 
 
+def lint_share(r: Result) -> tuple[float, str]:
+    """``kb lint --changed-only``'s time after one edit over ``kb lint``'s: at most 1/5 is 5 x faster."""
+    k = r["kb_lint"]
+    return 1 / k["speedup"], f"{k['speedup']:.1f}x faster ({k['changed_only_s']:.2f} s vs {k['full_s']:.1f} s)"
+
+
 def judged_first(r: Result) -> tuple[float, str]:
     """Misses: judged queries whose postmortem is not the first result."""
     box = r["search_box"]
@@ -606,6 +615,7 @@ def page_growth(results: dict[int, Result]) -> Verdict:
     return verdict(target, f"{where(low, 1000)} vs {where(high, 10000)}", abs(change), 0.10, shown)
 
 
+LINT_TARGET = "`kb lint --changed-only` after one edit ≥ 5 x faster than `kb lint` (issue 22)"
 KB_SEARCH_TARGET = "`kb search`, unchanged library: whole process ≤ 0.5 s (median of 10 queries)"
 SEARCH_BOX_TARGET = "search box: each of 20 judged queries finds its postmortem first (misses ≤ 0)"
 BUILD_TARGET = "full build with the plugin, empty cache, ≤ 1.25 x plain"
@@ -626,6 +636,7 @@ def targets(results: dict[int, Result]) -> list[Verdict]:
         *(single(ok, KB_SEARCH_TARGET, n, "kb_search", kb_search_s("unchanged_median_s"))(0.5) for n in (5000, 10000)),
         single(ok, "`kb search` after one file changed ≤ 1.5 s", 5000, "kb_search", kb_search_s("one_changed_s"))(1.5),
         single(ok, SEARCH_BOX_TARGET, 1000, "search_box", judged_first)(0),
+        single(ok, LINT_TARGET, 5000, "kb_lint", lint_share)(1 / 5),
     ]
     for n in (1000, 5000):
         verdicts += [
@@ -696,6 +707,17 @@ def kb_search_table(results: dict[int, Result]) -> list[str]:
             rows.append(
                 f"| {n:,} | {k['first_query_s']:.1f} | {k['unchanged_median_s']:.2f} | {k['one_changed_s']:.2f} |"
             )
+    return rows
+
+
+def lint_table(results: dict[int, Result]) -> list[str]:
+    rows = [
+        "| postmortems | `kb lint` (s) | `kb lint --changed-only HEAD` (s) | speed-up |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    for n, r in results.items():
+        if k := r.get("kb_lint"):
+            rows.append(f"| {n:,} | {k['full_s']:.2f} | {k['changed_only_s']:.2f} | {k['speedup']:.1f}x |")
     return rows
 
 
@@ -814,6 +836,9 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         f"## `kb search` (whole processes, `search_engine: {meta.get('engine', 'whoosh')}`; "
         "`benchmarks/kb_search_process.py`)",
         "\n".join(kb_search_table(results)),
+        "## `kb lint`, the whole library and `--changed-only HEAD` after one edit (whole processes, "
+        "median of 3; `benchmarks/lint_changed.py`)",
+        "\n".join(lint_table(results)),
         "## Header search box, judged queries (`benchmarks/search_box.py`, headless Chromium)",
         "Each query is 7 consecutive words of one structured field of one postmortem: of the runs no other "
         "field holds all of, the one the other fields hold fewest of. The example library's 20 hand-picked "

@@ -16,7 +16,7 @@ from kb.analysis.action_item_states import STATES as ACTION_ITEM_STATES
 from kb.analysis.action_item_states import Tracked, stale_tracker_state, tracked_items
 from kb.checks.completeness import checklist_text, shows_checklist
 from kb.checks.library import Library
-from kb.format import urls
+from kb.format import reports, urls
 from kb.format.model import Postmortem
 from kb.format.problems import UserError, count, did_you_mean
 from kb.format.reference import markdown_tables
@@ -43,6 +43,7 @@ __all__ = [
     "UserError",
     "action_item_json",
     "cause_catalog",
+    "changed_since",
     "checklist_text",
     "count",
     "did_you_mean",
@@ -50,6 +51,7 @@ __all__ = [
     "find_config",
     "import_summary",
     "json_schema",
+    "lint_files",
     "load_library",
     "markdown_tables",
     "new_postmortem",
@@ -57,6 +59,7 @@ __all__ = [
     "parse_settings",
     "postmortem_link",
     "postmortem_url",
+    "reports",
     "require_pagefind",
     "search_index",
     "shown",
@@ -68,9 +71,10 @@ __all__ = [
 if TYPE_CHECKING:
     from kb.build.export import export_library
     from kb.build.pipeline import LibraryBuild, Session
-    from kb.build.reading import load_library, search_index
+    from kb.build.reading import lint_files, load_library, search_index
     from kb.importer.run import Import, cause_catalog
     from kb.importer.run import summary as import_summary
+    from kb.load.changes import changed_since
     from kb.site.api import action_item as action_item_json
     from kb.site.pagefind_index import require as require_pagefind
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
@@ -96,6 +100,8 @@ def postmortem_link(pm_id: str, site_url: str | None, directory_urls: bool = Tru
 _LAZY = {
     "load_library": ("kb.build.reading", "load_library"),
     "search_index": ("kb.build.reading", "search_index"),
+    "lint_files": ("kb.build.reading", "lint_files"),
+    "changed_since": ("kb.load.changes", "changed_since"),
     "action_item_json": ("kb.site.api", "action_item"),
     "require_pagefind": ("kb.site.pagefind_index", "require"),
     "Import": ("kb.importer.run", "Import"),

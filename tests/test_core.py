@@ -150,7 +150,7 @@ def test_action_item_state_on_a_fixed_today(status: str, due: date | None, expec
 
 
 def test_problem_prints_like_a_compiler() -> None:
-    problem = Problem("postmortems/a.md", 5, "error", "unknown key 'serverity'")
+    problem = Problem("postmortems/a.md", 5, "error", "unknown key 'serverity'", "unknown-key")
 
     assert str(problem) == "postmortems/a.md:5: error: unknown key 'serverity'"
     assert problem.as_json() == {
@@ -158,11 +158,16 @@ def test_problem_prints_like_a_compiler() -> None:
         "line": 5,
         "level": "error",
         "message": "unknown key 'serverity'",
+        "rule": "unknown-key",
     }
 
 
 def test_problems_sort_by_file_then_line() -> None:
-    problems = [Problem("b.md", 1, "error", "x"), Problem("a.md", 10, "error", "x"), Problem("a.md", 2, "warning", "x")]
+    problems = [
+        Problem("b.md", 1, "error", "x", "schema"),
+        Problem("a.md", 10, "error", "x", "schema"),
+        Problem("a.md", 2, "warning", "x", "schema"),
+    ]
 
     assert [(p.path, p.line) for p in sorted(problems)] == [("a.md", 2), ("a.md", 10), ("b.md", 1)]
 

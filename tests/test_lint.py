@@ -532,12 +532,14 @@ def test_json_report_counts_files_errors_and_warnings(write_project: WriteProjec
                 "line": 6,
                 "level": "error",
                 "message": "unknown key 'servces'; did you mean 'services'?",
+                "rule": "unknown-key",
             },
             {
                 "path": "postmortems/b.md",
                 "line": 5,
                 "level": "warning",
                 "message": report["problems"][1]["message"],
+                "rule": "schema",
             },
         ],
     }

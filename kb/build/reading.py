@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.build.memory import collector_paused
+from kb.checks import selection
 from kb.checks.library import Library, load
 from kb.format.settings import Settings
 from kb.search.engine import Progress
@@ -19,6 +20,12 @@ def load_library(settings: Settings, project_dir: Path, progress: Progress | Non
     """Read and check the library under ``project_dir`` (``kb.checks.library.load``)."""
     with collector_paused():  # what reading makes lives until the command ends
         return load(settings, project_dir, progress=progress)
+
+
+def lint_files(settings: Settings, project_dir: Path, paths: list[Path]) -> selection.Selection:
+    """What a lint of the whole library reports in ``paths`` (``kb.checks.selection``)."""
+    with collector_paused():
+        return selection.lint_files(settings, project_dir, paths)
 
 
 def search_index(settings: Settings, project_dir: Path, meter: Meter | None = None, refresh: bool = False) -> Fresh:

@@ -39,7 +39,10 @@ def check(pm: Postmortem, settings: Settings, today: date, checker: Checker) -> 
         for pattern, why in VAGUE:
             if not closed and item.title and pattern.search(item.title):
                 checker.report(
-                    "warning", ("action_items", i, "title"), f"vague action item {item.title!r} {why}: {ADVICE}"
+                    "warning",
+                    ("action_items", i, "title"),
+                    f"vague action item {item.title!r} {why}: {ADVICE}",
+                    "vague-action-item",
                 )
                 break
         if limit is not None and item.due and not closed and item.due > pm.started.date() + timedelta(days=limit):
@@ -48,10 +51,14 @@ def check(pm: Postmortem, settings: Settings, today: date, checker: Checker) -> 
                 ("action_items", i, "due"),
                 f"action item due {item.due}, more than {limit} days after the {pm.severity} started "
                 f"({pm.started.date()}): the due-date policy asks for {pm.severity} fixes within {limit} days",
+                "due-policy",
             )
         if settings.overdue_fails_strict and not closed and item.due and item.due < today:
             checker.report(
-                "warning", ("action_items", i, "due"), f"action item {item.title!r} is overdue since {item.due}"
+                "warning",
+                ("action_items", i, "due"),
+                f"action item {item.title!r} is overdue since {item.due}",
+                "overdue",
             )
 
 
@@ -73,6 +80,7 @@ def repeated_titles(parsed: Iterable[tuple[Postmortem, Tree]]) -> list[Problem]:
                     "warning",
                     f"action item {pm.action_items[i].title!r} is also open in {first.source}: "
                     "track it once and link the postmortems with 'related'",
+                    "repeated-action-item",
                 )
             )
     return problems

@@ -195,13 +195,15 @@ def check(pm: Postmortem, settings: Settings, checker: Checker) -> None:
     found = findings(pm, settings)
     for finding in found[:MAX_REPORTED]:
         if finding.loc is None:
-            checker.problems.append(Problem(checker.rel, finding.line, level, finding.message()))
+            checker.problems.append(Problem(checker.rel, finding.line, level, finding.message(), "blameless"))
         else:
-            checker.report(level, finding.loc, finding.message())
+            checker.report(level, finding.loc, finding.message(), "blameless")
     if len(found) > MAX_REPORTED:
         first = found[MAX_REPORTED]
         message = f"{len(found) - MAX_REPORTED} more blameless findings in this file are not shown (see {GUIDE})"
-        checker.problems.append(Problem(checker.rel, first.line or checker.tree.line(first.loc or ()), level, message))
+        checker.problems.append(
+            Problem(checker.rel, first.line or checker.tree.line(first.loc or ()), level, message, "blameless")
+        )
     for line in unclosed_quotes(pm):
         checker.problems.append(
             Problem(
@@ -210,6 +212,7 @@ def check(pm: Postmortem, settings: Settings, checker: Checker) -> None:
                 "warning",
                 f"'{QUOTE_OPEN}' is never closed, so the rest of the body is not checked for blameless "
                 f"language; add a '{QUOTE_CLOSE}' line after the quote (see {GUIDE})",
+                "blameless",
             )
         )
 

@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -142,11 +142,14 @@ def load(
     cache: ParseCache[CheckedFile] | None = None,
     helper: Helper | None = None,
     progress: Callable[[int], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> Library:
     """Read and check the library under ``project_dir / settings.source``; ``cache`` holds
     the files an earlier load with it checked, and gets those this one checks;
-    ``progress`` is told of each file read."""
-    return _Loader(settings, project_dir, ParseCache() if cache is None else cache).run(helper, progress)
+    ``progress`` is told of each file read. With ``only`` (paths as problems name them),
+    the library is those files alone: the rules across files see no other
+    (``kb.checks.selection`` chooses them so that they need no other)."""
+    return _Loader(settings, project_dir, ParseCache() if cache is None else cache).run(helper, progress, only)
 
 
 def read_files(
@@ -155,17 +158,32 @@ def read_files(
     """Read and check these files alone, as ``load`` reads each one: its path as problems
     name it, and its postmortem and ``Facts`` (``None`` if it cannot be read as one). The
     rules across files are not applied: the ``Facts`` of all files say when they matter."""
-    loader = _Loader(settings, project_dir, ParseCache())
-    catalog = loader.load_causes()
-    found: list[tuple[str, Postmortem | None, Facts | None]] = []
+    reader = FileReader(settings, project_dir)
+    found = []
     for path in paths:
-        key, data = loader.key(path, catalog)
-        parsed, _problems = loader.checked(key, path, catalog, data)
-        rel = loader.rel(path)
-        found.append((rel, parsed.pm, Facts.of(parsed.pm, parsed.ok)) if parsed else (rel, None, None))
+        found.append(reader.read(path))
         if progress:
             progress(1)
     return found
+
+
+class FileReader:
+    """Reads and checks one file at a time, as ``load`` does (``read_files``); ``cache``
+    keeps what it checked for a ``load`` with the same cache."""
+
+    def __init__(self, settings: Settings, project_dir: Path, cache: ParseCache[CheckedFile] | None = None) -> None:
+        self._loader = _Loader(settings, project_dir, ParseCache() if cache is None else cache)
+        self._catalog = self._loader.load_causes()
+
+    def rel(self, path: Path) -> str:
+        """``path`` as problems name it."""
+        return self._loader.rel(path)
+
+    def read(self, path: Path) -> tuple[str, Postmortem | None, Facts | None]:
+        key, data = self._loader.key(path, self._catalog)
+        parsed, _problems = self._loader.checked(key, path, self._catalog, data)
+        rel = self._loader.rel(path)
+        return (rel, parsed.pm, Facts.of(parsed.pm, parsed.ok)) if parsed else (rel, None, None)
 
 
 def check_from_the_end(
@@ -224,11 +242,19 @@ class _Loader:
     def new_checker(self, rel: str, tree: Tree) -> Checker:
         return Checker(rel, tree, self.settings.severities, self.settings.zone(), self.settings.timezone)
 
-    def run(self, helper: Helper | None, progress: Callable[[int], None] | None = None) -> Library:
+    def run(
+        self,
+        helper: Helper | None,
+        progress: Callable[[int], None] | None = None,
+        only: Collection[str] | None = None,
+    ) -> Library:
         if not self.source_dir.is_dir():
-            self.problems.append(Problem(self.settings.source, 1, "error", "source folder does not exist"))
+            message = "source folder does not exist"
+            self.problems.append(Problem(self.settings.source, 1, "error", message, "source-folder"))
         catalog = self.load_causes()
         files = list(discover(self.source_dir)) if self.source_dir.is_dir() else []
+        if only is not None:
+            files = [path for path in files if self.rel(path) in only]
         candidates = []
         read: list[tuple[Path, _Parsed | None]] = []
         sources = hashlib.blake2b(self.fingerprint(catalog), digest_size=16)
@@ -315,7 +341,7 @@ class _Loader:
         try:
             return rel, read_data_file(path)
         except SourceProblem as exc:
-            self.problems.append(Problem(rel, exc.line, "error", exc.message))
+            self.problems.append(Problem(rel, exc.line, "error", exc.message, "source"))
             return None
 
     def load_causes(self) -> Catalog:
@@ -327,16 +353,18 @@ class _Loader:
         rel, tree = data
         checker = self.new_checker(rel, tree)
         if not isinstance(tree.value, dict):
-            checker.error((), "causes.yml must map cause keys to {title, category, description}")
+            checker.error((), "causes.yml must map cause keys to {title, category, description}", "cause-catalog")
             self.problems += checker.problems
             return Catalog(None)
         causes: dict[str, Cause] = {}
         rejected = set()
         for key, value in tree.value.items():
             if not _SLUG.match(key):
-                checker.error((key,), f"cause key {key!r} must be lower-case letters, digits and dashes")
+                checker.error(
+                    (key,), f"cause key {key!r} must be lower-case letters, digits and dashes", "cause-catalog"
+                )
             elif key in RESERVED:
-                checker.error((key,), _reserved(f"cause key {key!r}", f"/causes/{key}/"))
+                checker.error((key,), _reserved(f"cause key {key!r}", f"/causes/{key}/"), "reserved-name")
             elif (cause := check(Cause, value, checker, (key,))) is not INVALID:
                 # An entry with a wrong value still names its cause; its title is at least its key.
                 causes[key] = cause if cause.title else dataclasses.replace(cause, title=key)
@@ -361,11 +389,12 @@ class _Loader:
             for i, item in enumerate(track.items):
                 loc = ("tracks", t, "items", i, "id")
                 if item.id not in known_ids:
-                    checker.error(loc, f"unknown postmortem id {item.id!r}" + did_you_mean(item.id, known_ids))
-                elif item.id not in included:
-                    checker.report(
-                        "warning", loc, f"{item.id!r} is not in audience {self.settings.audience!r}: left out"
+                    checker.error(
+                        loc, f"unknown postmortem id {item.id!r}" + did_you_mean(item.id, known_ids), "reading-list"
                     )
+                elif item.id not in included:
+                    message = f"{item.id!r} is not in audience {self.settings.audience!r}: left out"
+                    checker.report("warning", loc, message, "reading-list")
             tracks.append(dataclasses.replace(track, items=[item for item in track.items if item.id in included]))
         self.problems += checker.problems
         return ReadingList(tracks=tracks)
@@ -422,13 +451,13 @@ class _Loader:
         try:
             source = read_source(path, rel, data)
         except SourceProblem as exc:
-            self.problems.append(Problem(rel, exc.line, "error", exc.message))
+            self.problems.append(Problem(rel, exc.line, "error", exc.message, "source"))
             return None
         checker = self.new_checker(rel, source.tree)
         for loc, _line in source.tree.duplicate_keys:
-            checker.error(loc, f"key '{show(loc)}' is written twice; the second would silently win")
+            checker.error(loc, f"key '{show(loc)}' is written twice; the second would silently win", "duplicate-key")
         for finding in narrative.check(source.body, source.body_line):
-            checker.problems.append(Problem(rel, finding.line, finding.level, finding.message))
+            checker.problems.append(Problem(rel, finding.line, finding.level, finding.message, "narrative"))
         front = _without_examples(source.tree.value, checker)
         pm = check(Postmortem, front if front is not None else {}, checker)
         if pm is not INVALID:
@@ -443,10 +472,11 @@ class _Loader:
         """Fill what the loader derives: id from the file name, clock times, item ids."""
         slug = pm.id or path.stem
         if not pm.id and not _SLUG.match(slug):
-            checker.error((), f"file name {path.name!r} is not a safe id: rename the file or set 'id'")
+            checker.error((), f"file name {path.name!r} is not a safe id: rename the file or set 'id'", "id")
         elif slug in RESERVED:
             where = "'id'" if pm.id else f"file name {path.name!r}"
-            checker.error(("id",) if pm.id else (), _reserved(f"{where}: id {slug!r}", f"/postmortems/{slug}/"))
+            message = _reserved(f"{where}: id {slug!r}", f"/postmortems/{slug}/")
+            checker.error(("id",) if pm.id else (), message, "reserved-name")
         timeline = [
             dataclasses.replace(entry, at=datetime.combine(pm.started.date(), entry.at, pm.started.tzinfo))
             if isinstance(entry.at, time) and pm.started
@@ -472,17 +502,19 @@ class _Loader:
     def check_postmortem(self, pm: Postmortem, catalog: Catalog, checker: Checker) -> None:
         self.check_times(pm, checker)
         if pm.status == "published" and not pm.causes:
-            checker.missing(("causes",), "a published postmortem needs at least one cause", relaxable=True)
+            checker.missing(
+                ("causes",), "a published postmortem needs at least one cause", relaxable=True, rule="causes"
+            )
         causes = catalog.causes
         for i, ref in enumerate(pm.causes):
             if ref.key in catalog.rejected:
-                checker.error(
-                    ("causes", i, "key"), f"cause key {ref.key!r} cannot be used: see its error in causes.yml"
-                )
+                message = f"cause key {ref.key!r} cannot be used: see its error in causes.yml"
+                checker.error(("causes", i, "key"), message, "causes")
             elif causes is not None and ref.key is not None and ref.key not in causes:
                 checker.error(
                     ("causes", i, "key"),
                     f"unknown cause key {ref.key!r}" + did_you_mean(ref.key, causes) + " (add it to causes.yml)",
+                    "causes",
                 )
         own = set(pm.cause_keys)
         for i, item in enumerate(pm.action_items):
@@ -491,6 +523,7 @@ class _Loader:
                     checker.error(
                         ("action_items", i, "addresses", j),
                         f"'addresses' names {key!r}, which is not a cause of this postmortem" + did_you_mean(key, own),
+                        "addresses",
                     )
         blameless.check(pm, self.settings, checker)
         action_item_rules.check(pm, self.settings, self.today, checker)
@@ -500,12 +533,12 @@ class _Loader:
         for (before, earlier), (after, later) in itertools.pairwise(known):
             if later < earlier:
                 message = f"'{after}' ({later.isoformat()}) is before '{before}' ({earlier.isoformat()})"
-                checker.error((after,), message + ": times cannot go backwards")
+                checker.error((after,), message + ": times cannot go backwards", "times")
         moments = [e.at for e in pm.timeline]
         for i, (prev, at) in enumerate(itertools.pairwise(moments), start=1):
             if isinstance(prev, datetime) and isinstance(at, datetime) and at < prev:
                 message = f"timeline[{i}] ({at.isoformat()}) is before the entry above it; keep the timeline in order"
-                checker.report("warning", ("timeline", i), message)
+                checker.report("warning", ("timeline", i), message, "times")
 
     # --- across files ---------------------------------------------------------------
 
@@ -525,6 +558,7 @@ class _Loader:
                         tree.line(("id",)),
                         "error",
                         f"duplicate id {pm.slug!r}: {owner.source} has it already",
+                        "duplicate-id",
                     )
                 )
             for i, rid in enumerate(pm.related):
@@ -535,6 +569,7 @@ class _Loader:
                             tree.line(("related", i)),
                             "error",
                             f"related id {rid!r} does not exist" + did_you_mean(rid, first),
+                            "related-id",
                         )
                     )
             self.problems += errors
@@ -570,7 +605,8 @@ def _without_examples(front: object, checker: Checker) -> object:
             holder = holder[part]
         holder[last] = ""
         if front.get("status") != "draft":
-            checker.report("warning", key, f"'{show(key)}' still holds the template's example text; write this part")
+            message = f"'{show(key)}' still holds the template's example text; write this part"
+            checker.report("warning", key, message, "template-text")
     return front
 
 
@@ -591,12 +627,12 @@ def _distinct_names(names: list[str], key: str, checker: Checker) -> list[str]:
         same = slugify(name) if paged else name.casefold()
         loc: Location = (key, i)
         if paged and not same:
-            checker.error(loc, f"'{show(loc)}': {name!r} has no letter or digit to name its page by")
+            checker.error(loc, f"'{show(loc)}': {name!r} has no letter or digit to name its page by", "names")
         elif paged and same in RESERVED:
-            checker.error(loc, _reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"))
+            checker.error(loc, _reserved(f"'{show(loc)}': {name!r}", f"/{key}/{same}/"), "reserved-name")
         elif same in kept:
             message = f"'{show(loc)}': {name!r} and {kept[same]!r} are the same {_NAME_LISTS[key]}: listed once"
-            checker.report("warning", loc, message)
+            checker.report("warning", loc, message, "names")
         else:
             kept[same] = name
     return list(kept.values())
@@ -619,7 +655,7 @@ def _one_spelling(postmortems: list[Postmortem], trees: dict[int, Tree]) -> tupl
                         f"'{key}': {_NAME_LISTS[key]} {name!r} is written {seen!r} in {source}; both are the page "
                         f"/{key}/{slugify(name)}/: write them the same way"
                     )
-                    problems.append(Problem(pm.source, trees[id(pm)].line((key,)), "warning", message))
+                    problems.append(Problem(pm.source, trees[id(pm)].line((key,)), "warning", message, "one-spelling"))
                 names.append(seen)
             if names != getattr(pm, key):
                 changed[key] = names

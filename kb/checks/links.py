@@ -47,6 +47,8 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 PUBLISHED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".pdf", ".txt", ".log", ".csv"})
 MAX_SUGGESTIONS = 50  # broken links that get a "did you mean"
 PREFIX = 7  # a "did you mean" compares names that start alike: ids start with their date, "2024-03"
+# The rule of a link to a postmortem that is not there: its "did you mean" looks at every file.
+MISSING = "missing-postmortem-link"
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|/|#)")  # a URL, an absolute path, this page
 
 
@@ -217,7 +219,7 @@ class _Resolver:
             return self.warn(pm, link, f"{written} leads outside the source folder, which the site does not publish")
         extension = posixpath.splitext(where)[1].lower()
         if extension == ".md":
-            return self.warn(pm, link, f"{written}: no postmortem there" + self.fix(pm, link, where))
+            return self.warn(pm, link, f"{written}: no postmortem there" + self.fix(pm, link, where), MISSING)
         try:
             where.encode("utf-8")
             file = self.source_dir / inside
@@ -227,7 +229,8 @@ class _Resolver:
             return self.warn(pm, link, f"{written}: the file cannot be read ({type(exc).__name__}); rename it")
         if not found:
             if bare:
-                return self.warn(pm, link, f"{written}: no postmortem {link.path!r}" + self.fix(pm, link, where))
+                message = f"{written}: no postmortem {link.path!r}" + self.fix(pm, link, where)
+                return self.warn(pm, link, message, MISSING)
             return self.warn(pm, link, f"{written}: no file '{where}'")
         if escapes:
             return self.warn(pm, link, f"{written} leads outside the source folder, which the site does not publish")
@@ -239,8 +242,8 @@ class _Resolver:
             self.result.files[page] = file
         return Resolved(link.start, link.end, page, link.rest, False)
 
-    def warn(self, pm: Postmortem, link: Link, message: str) -> None:
-        self.result.problems.append(Problem(pm.source, link.line, "warning", message))
+    def warn(self, pm: Postmortem, link: Link, message: str, rule: str = "link") -> None:
+        self.result.problems.append(Problem(pm.source, link.line, "warning", message, rule))
         return None
 
     def fix(self, pm: Postmortem, link: Link, where: str) -> str:

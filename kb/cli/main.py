@@ -38,6 +38,7 @@ from kb.facade import (
     open_project,
     postmortem_link,
     postmortem_url,
+    reports,
     shown,
     shows_checklist,
     tracked_items,
@@ -60,26 +61,52 @@ def _load(args: argparse.Namespace) -> tuple[Project, Library]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    project, library = _load(args)
+    project = _open(args)
+    if args.files and args.changed_only is not None:
+        print("kb lint: give files or --changed-only, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if missing := [name for name in args.files if not Path(name).is_file()]:
+        print(f"kb lint: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = [Path(name) for name in args.files]
+    if args.changed_only is not None:
+        paths = facade.changed_since(project.root, args.changed_only)
+    # The settings decide every file's checks: with them changed, the whole library is checked.
+    some = bool(args.files) or args.changed_only is not None
+    if some and project.config_file.resolve() not in {path.resolve() for path in paths}:
+        selected = facade.lint_files(project.settings, project.root, paths)
+        for name in selected.ignored if args.files else ():  # what changed besides postmortems is no news
+            print(f"kb lint: {name} is not a postmortem of this library: not checked", file=sys.stderr)
+        library, problems, files = selected.library, selected.problems, len(selected.asked)
+        asked = set(selected.asked)
+        reviewed = [pm for pm in library.postmortems if pm.source in asked]
+    else:
+        library = facade.load_library(project.settings, project.root)
+        problems, files, reviewed = library.problems, library.files, library.postmortems
     # Named as every path kb prints is, whichever folder it runs in (``shown``).
-    problems = [replace(p, path=shown(project.root / p.path)) for p in library.problems]
+    problems = [replace(p, path=shown(project.root / p.path)) for p in problems]
     errors, warnings = count(problems, "error"), count(problems, "warning")
     if args.format == "json":
         report = {
-            "files": library.files,
+            "files": files,
             "errors": errors,
             "warnings": warnings,
             "problems": [p.as_json() for p in problems],
         }
         print(json.dumps(report, indent=2))
+    elif args.format == "github":
+        sys.stdout.write(reports.github(problems))
+    elif args.format in ("gitlab", "sarif"):
+        print(reports.gitlab(problems) if args.format == "gitlab" else reports.sarif(problems))
     else:
         for problem in problems:
             print(problem)
         # Review checklists go to stderr: stdout stays one problem per line for tools.
-        for pm in library.postmortems:
+        for pm in reviewed:
             if shows_checklist(pm):
                 print(checklist_text(pm, library.settings, shown(project.root / pm.source)), file=sys.stderr)
-        print(f"{library.files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    if args.format != "json":
+        print(f"{files} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -329,8 +356,24 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(run=cmd_new)
 
     lint = commands.add_parser("lint", parents=[common], help="check every postmortem, as the build does")
+    lint.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="check only these postmortems, with the rules across files that involve them (what pre-commit passes)",
+    )
+    lint.add_argument(
+        "--changed-only",
+        metavar="REF",
+        help="check only the postmortems changed since the git revision REF, and those git does not track yet",
+    )
     lint.add_argument("--strict", action="store_true", help="fail on warnings too")
-    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.add_argument(
+        "--format",
+        choices=["text", "json", "github", "gitlab", "sarif"],
+        default="text",
+        help="github: workflow commands (annotations); gitlab: a Code Quality report; sarif: SARIF 2.1.0",
+    )
     lint.set_defaults(run=cmd_lint)
 
     search = commands.add_parser("search", parents=[common], help="full-text search over every postmortem")

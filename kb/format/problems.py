@@ -15,12 +15,18 @@ MAX_MESSAGE = 1_000  # characters
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding, printed as ``path:line: level: message`` like a compiler."""
+    """One finding, printed as ``path:line: level: message`` like a compiler.
+
+    ``rule`` names the check that found it, in the words of the code that makes it (no
+    list of rules is kept anywhere else): what a CI report groups problems by
+    (``kb lint --format sarif|gitlab``), the same from run to run.
+    """
 
     path: str
     line: int
     level: Level
     message: str
+    rule: str
 
     def __post_init__(self) -> None:
         # A message may quote what an author wrote, invisible controls included: written as
@@ -36,7 +42,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"
 
     def as_json(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "level": self.level, "message": self.message}
+        return {"path": self.path, "line": self.line, "level": self.level, "message": self.message, "rule": self.rule}
 
 
 def did_you_mean(word: object, candidates: Iterable[str]) -> str:

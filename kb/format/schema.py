@@ -129,21 +129,22 @@ class Checker:
     # requirement's warning ends with.
     lenient: str | None = None
 
-    def report(self, level: Level, loc: Location, message: str) -> None:
-        self.problems.append(Problem(self.rel, self.tree.line(loc), level, message))
+    # ``rule``: the check's name (``Problem.rule``); the schema's own, unless a check says.
+    def report(self, level: Level, loc: Location, message: str, rule: str = "schema") -> None:
+        self.problems.append(Problem(self.rel, self.tree.line(loc), level, message, rule))
 
-    def error(self, loc: Location, message: str) -> Invalid:
-        self.report("error", loc, message)
+    def error(self, loc: Location, message: str, rule: str = "schema") -> Invalid:
+        self.report("error", loc, message, rule)
         return INVALID
 
-    def missing(self, loc: Location, message: str, *, relaxable: bool) -> None:
+    def missing(self, loc: Location, message: str, *, relaxable: bool, rule: str = "required") -> None:
         """A required value is missing: an error, but a warning with a hint when the
         requirement is ``relaxable`` and the record is read leniently. Every check of a
         requirement reports through here, so which ones a record may miss is decided once."""
         if relaxable and self.lenient:
-            self.report("warning", loc, f"{message} {self.lenient}")
+            self.report("warning", loc, f"{message} {self.lenient}", rule)
         else:
-            self.error(loc, message)
+            self.error(loc, message, rule)
 
 
 def show(loc: Location) -> str:
@@ -463,7 +464,9 @@ class Record:
                 if rest:
                     others[key] = raw
                 else:
-                    checker.error((*loc, key), f"unknown key '{show((*loc, key))}'" + did_you_mean(key, fields))
+                    checker.error(
+                        (*loc, key), f"unknown key '{show((*loc, key))}'" + did_you_mean(key, fields), "unknown-key"
+                    )
             elif not _unwritten(raw):  # "detected:" with nothing after it means "not known yet"
                 converted = fields[key].kind.convert(raw, (*loc, key), checker)
                 if converted is not INVALID:
