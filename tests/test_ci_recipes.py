@@ -102,5 +102,5 @@ def test_weekly_agenda_is_written_only_when_items_are_overdue(write_project: Wri
     overdue = write_project({"postmortems/a.md": VALID_POSTMORTEM})
     assert shell(overdue, script).returncode == 0
     agenda = (overdue / "overdue.md").read_text(encoding="utf-8")
-    assert agenda.startswith("# Action item review, 2026-06-30")
+    assert agenda.startswith("# Action items, 2026-06-30")
     assert "**Alert on pool saturation**" in agenda

@@ -13,6 +13,8 @@ import pytest
 
 BIN = Path(sys.executable).parent  # kb and register-python-argcomplete, installed with the project
 COMMANDS = ["actions", "export", "import", "lint", "new", "schema", "search"]
+# zsh shows each value with its option's help
+LINT_FORMATS = "github: workflow commands (annotations); gitlab: a Code Quality report; sarif: SARIF 2.1.0"
 STATES = ["done", "due-soon", "open", "overdue", "wont-do"]
 
 
@@ -51,7 +53,7 @@ def completions(shell: str, line: str, tmp_path: Path, **env: str) -> str:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("kb lint --format ", ["text:", "json:"]),
+        ("kb lint --format ", [f"{value}:{LINT_FORMATS}" for value in ("text", "json", "github", "gitlab", "sarif")]),
         ("kb actions --st", ["--state:only items in this state"]),
     ],
 )
