@@ -39,6 +39,7 @@ __all__ = [
     "Postmortem",
     "Project",
     "Session",
+    "SyncPolicy",
     "Tracked",
     "UserError",
     "action_item_json",
@@ -56,7 +57,9 @@ __all__ = [
     "require_pagefind",
     "search_index",
     "shows_checklist",
+    "sync",
     "tracked_items",
+    "write_back",
 ]
 
 if TYPE_CHECKING:
@@ -67,6 +70,9 @@ if TYPE_CHECKING:
     from kb.site.api import action_item as action_item_json
     from kb.site.pagefind_index import require as require_pagefind
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+    from kb.sync.http import Policy as SyncPolicy
+    from kb.sync.run import sync
+    from kb.sync.write import write_back
 
 # The plugin's options: the fields of ``Settings``, which checks their values.
 OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
@@ -77,9 +83,9 @@ def postmortem_url(pm_id: str) -> str:
     return urls.url(urls.postmortem(pm_id))
 
 
-# What only a site build, ``kb import`` or some commands need, imported when a front end
-# first asks for it: a ``kb`` command need not import every page to answer, and
-# ``kb search`` on an unchanged library imports little more than its engine.
+# What only a site build, ``kb import``, ``kb sync`` or some commands need, imported when
+# a front end first asks for it: a ``kb`` command need not import every page (or an HTTP
+# client) to answer, and ``kb search`` on an unchanged library imports little more than its engine.
 _LAZY = {
     "load_library": ("kb.build.reading", "load_library"),
     "search_index": ("kb.build.reading", "search_index"),
@@ -90,6 +96,9 @@ _LAZY = {
     "import_summary": ("kb.importer.run", "summary"),
     "LibraryBuild": ("kb.build.pipeline", "LibraryBuild"),
     "Session": ("kb.build.pipeline", "Session"),
+    "sync": ("kb.sync.run", "sync"),
+    "SyncPolicy": ("kb.sync.http", "Policy"),
+    "write_back": ("kb.sync.write", "write_back"),
     "MARKDOWN_EXTENSIONS": ("kb.site.plan", "MARKDOWN_EXTENSIONS"),
     "SCRIPTS": ("kb.site.plan", "SCRIPTS"),
     "STYLESHEETS": ("kb.site.plan", "STYLESHEETS"),
