@@ -131,7 +131,7 @@ def _plan(
         for item in owned:
             if token is None:
                 failed[item.item_id] = Failure(
-                    f"set {tracker.token_env}: trackers[{n}] ({tracker.kind}) reads its token there"
+                    f"{tracker.token_env} is not set: set it to the token of trackers[{n}] ({tracker.kind})"
                 )
             elif item.ref is None:
                 failed[item.item_id] = Failure(f"not a {tracker.kind} ticket: write it as {EXPECTED[tracker.kind]}")
