@@ -422,20 +422,29 @@ def test_write_leaves_a_done_item_whose_ticket_is_open_and_the_files_stay_valid(
 
 
 @pytest.mark.parametrize(
-    ("tracker", "message"),
+    ("trackers", "message"),
     [
-        ("kind: youtrack\n  api: https://x.test\n  token_env: T\n  match: [X-]", "kind"),
-        ("kind: github\n  api: https://x.test\n  match: [X-]", "token_env"),
-        ("kind: jira\n  api: https://x.test\n  token_env: T\n  match: [OPS-, OPS-1]", "overlaps"),
+        ("[{kind: youtrack, api: 'https://x.test', token_env: T, match: [X-]}]", "trackers[0].kind"),
+        ("[{kind: github, api: 'https://x.test', match: [X-]}]", "trackers[0]: missing required key 'token_env'"),
+        ("[{kind: jira, api: 'https://x.test', token_env: T, match: [OPS-, OPS-1]}]", "overlaps"),
+        ("[]", "no trackers"),
     ],
 )
-def test_configuration_errors_exit_2(tmp_path: Path, tracker: str, message: str) -> None:
-    config = "site_name: S\nplugins:\n  - postmortems:\n      trackers:\n        - " + tracker.replace(
-        "\n", "\n        "
-    )
+def test_configuration_errors_exit_2(tmp_path: Path, trackers: str, message: str) -> None:
+    config = f"site_name: S\nplugins:\n  - postmortems:\n      trackers: {trackers}\n"
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     run = sync(tmp_path)
     assert run.code == 2 and message in run.err, run.err
+
+
+def small_project(root: Path, tracker: str, postmortem: str = POSTMORTEM) -> None:
+    """One postmortem, and one tracker: its entry in YAML's flow style."""
+    config = CONFIG.split("      trackers:")[0] + f"      trackers: [{tracker}]\n"
+    files = {"mkdocs.yml": config, "postmortems/causes.yml": textwrap.dedent(CAUSES_YML)}
+    files[f"postmortems/{PM}.md"] = postmortem
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
 
 
 def test_jira_without_search_is_asked_one_ticket_at_a_time(tmp_path: Path) -> None:
@@ -444,13 +453,11 @@ def test_jira_without_search_is_asked_one_ticket_at_a_time(tmp_path: Path) -> No
     trackers.jira.update(served().jira)
     trackers.jira["OPS-1"] = jira_issue("Done", "done", "Won't Fix", "2026-05-11T10:00:00.000+0000")
     with TrackerServer(trackers) as url:
-        config = CONFIG.format(url=url).split("        - kind: github")[0]
-        config += f"        - kind: jira\n          api: {url}\n          token_env: T\n          match: [OPS-]\n"
-        files = {"mkdocs.yml": config, "postmortems/causes.yml": textwrap.dedent(CAUSES_YML)}
-        files[f"postmortems/{PM}.md"] = POSTMORTEM.replace("tracker: OPS-2", "tracker: OPS-9")
-        for rel, text in files.items():
-            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / rel).write_text(text, encoding="utf-8")
+        small_project(
+            tmp_path,
+            f"{{kind: jira, api: '{url}', token_env: T, match: [OPS-]}}",
+            POSTMORTEM.replace("tracker: OPS-2", "tracker: OPS-9"),
+        )
         run = sync(tmp_path, env={"T": "pat-SECRETserverTOKEN"})
     assert run.code == 1
     (gone,) = failures(run)
@@ -459,3 +466,14 @@ def test_jira_without_search_is_asked_one_ticket_at_a_time(tmp_path: Path) -> No
     paths = [s.path.split("?")[0] for s in trackers.seen]
     assert paths[0] == "/rest/api/2/search" and "/rest/api/2/issue/OPS-1" in paths
     assert all(s.headers["authorization"] == "Bearer pat-SECRETserverTOKEN" for s in trackers.seen)
+
+
+def test_a_token_no_header_can_hold_fails_its_items_without_showing_it(tmp_path: Path) -> None:
+    token = "ghp_FIRSTpartOFtoken\nSECONDpartOFtoken"  # a line break pasted into the variable
+    trackers = Trackers(token, "", "")
+    with TrackerServer(trackers) as url:
+        small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: [acme/, 'https://github.com/']}}")
+        run = sync(tmp_path, env={"T": token})
+    assert run.code == 1 and len(failures(run)) == 7 and not trackers.seen
+    assert all("a header holds a line break or a control character; check the token" in f for f in failures(run))
+    assert "FIRSTpart" not in run.out + run.err + run.text and "SECONDpart" not in run.out + run.err + run.text

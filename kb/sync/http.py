@@ -90,6 +90,11 @@ class Client:
             self._pause()
             try:
                 response = self._http.get(url, headers=headers, params=params)
+            except httpx.LocalProtocolError:  # not worth a retry: the same request fails the same way
+                raise Failure(
+                    f"cannot send the request to {_host(url)}: a header holds a line break or a control character; "
+                    "check the token"
+                ) from None
             except httpx.TimeoutException:
                 problem = f"no answer from {_host(url)} within {self.policy.timeout:g} s"
             except httpx.TransportError as exc:

@@ -87,7 +87,7 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
             tickets[item.item_id] = result
             outcome.unchanged += item.previous is not None and result == dataclasses.replace(item.previous, fetched=now)
             continue
-        message = scrub(printable(str(result)), known)
+        message = printable(scrub(str(result), known))  # scrubbed first: escaping would hide a token
         outcome.failures.append(ItemFailure(item.source, item.item_id, item.value, message))
         if item.previous:
             tickets[item.item_id] = item.previous  # nothing is lost to a failed request

@@ -29,11 +29,12 @@ class Token:
         return self._value
 
     def forms(self) -> list[str]:
-        """Every way it can be written in a header: as is, each half of Jira Cloud's
-        ``email:api-token``, and Basic's base64."""
+        """Every way a message may quote it: as is, escaped (a library quoting a header it
+        refused), as Basic's base64, and the API token of Jira Cloud's ``email:api-token``."""
         basic = base64.b64encode(self._value.encode()).decode("ascii")
-        halves = self._value.split(":", 1)[1:]  # the API token; the email is no secret
-        return [form for form in (self._value, basic, *halves) if form]
+        escaped = self._value.encode("unicode_escape").decode("ascii")
+        secret = self._value.split(":", 1)[1:]  # the email is no secret
+        return [form for form in (self._value, escaped, basic, *secret) if form]
 
 
 def scrub(text: str, tokens: list[Token]) -> str:
