@@ -92,6 +92,15 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
         if item.previous:
             tickets[item.item_id] = item.previous  # nothing is lost to a failed request
     outcome.failures.sort(key=lambda f: (f.source, f.item_id))
+    if library.unpublished:
+        # A file with errors is not read, so its items are unknown: their entries are kept
+        # (those under its default ids) until it is fixed, rather than lost to a typo.
+        kept = {i: t for i, t in previous.tickets.items() if i.rpartition("#")[0] in library.unpublished}
+        tickets = {**kept, **tickets}
+        outcome.notes.append(
+            f"{len(library.unpublished)} postmortem(s) have errors and were not read: their action items were not "
+            "synced (see kb lint)"
+        )
     outcome.snapshot = Snapshot(now, tickets)
     write_snapshot(path, outcome.snapshot)
     return outcome
