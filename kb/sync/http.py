@@ -78,6 +78,9 @@ class Client:
         )
         self._lock = threading.Lock()
         self._resume_at = 0.0  # time.monotonic() before which no request is sent
+        # Hosts that failed a request through every retry, and how: a server that is down
+        # is not asked again for each of its tickets, each after the same retries.
+        self._given_up: dict[str, str] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -87,6 +90,8 @@ class Client:
         4xx answer is returned for the caller to read, anything else is a ``Failure``."""
         retries = waits = redirects = 0
         while True:
+            if given_up := self._given_up.get(_host(url)):
+                raise Failure(given_up)
             self._pause()
             try:
                 response = self._http.get(url, headers=headers, params=params)
@@ -115,7 +120,9 @@ class Client:
                 problem = f"{_host(url)} answered {status} {response.reason_phrase}".rstrip()
             retries += 1
             if retries > self.policy.retries:
-                raise Failure(f"{problem}, {retries} times: try again later")
+                with self._lock:
+                    self._given_up.setdefault(_host(url), f"{problem}, {retries} times: try again later")
+                raise Failure(self._given_up[_host(url)])
             time.sleep(self.policy.backoff * 2 ** (retries - 1))
 
     def _pause(self) -> None:
