@@ -43,7 +43,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     project = open_project(args.config_file)
     if not project.settings.trackers:
         raise UserError(
-            f"{args.config_file}: no trackers under plugins.postmortems.trackers: see the docs' trackers page"
+            f"{args.config_file}: no trackers under plugins.postmortems.trackers: add one for GitHub, GitLab or Jira "
+            "(see Issue trackers in the docs)"
         )
     outcome = facade.sync(
         project.settings, project.root, facade.SyncPolicy(timeout=args.timeout), progress.meter("item")
