@@ -25,6 +25,8 @@ import yaml
 from support import CAUSES_YML
 from tracker_server import Seen, Trackers, TrackerServer, github_issue, gitlab_issue, jira_issue
 
+from kb.sync.references import GitHubIssue, GitLabIssue, JiraIssue, parse
+
 # Recognisable, so that any leak shows; the Jira one is Cloud's email:api-token.
 GITHUB_TOKEN = "ghp_SECRETgithubTOKEN0123456789"
 GITLAB_TOKEN = "glpat-SECRETgitlabTOKEN98765"
@@ -459,13 +461,17 @@ def test_jira_without_search_is_asked_one_ticket_at_a_time(tmp_path: Path) -> No
     with TrackerServer(trackers) as url:
         small_project(
             tmp_path,
-            f"{{kind: jira, api: '{url}', token_env: T, match: [OPS-]}}",
-            POSTMORTEM.replace("tracker: OPS-2", "tracker: OPS-9"),
+            f"{{kind: jira, api: '{url}', token_env: T, match: [OPS-, 'https://jira.acme.test/']}}",
+            POSTMORTEM.replace("tracker: OPS-2", "tracker: OPS-9").replace("/browse/OPS-4", "/issues/OPS-4"),
         )
         run = sync(tmp_path, env={"T": "pat-SECRETserverTOKEN"})
     assert run.code == 1
-    (gone,) = failures(run)
+    gone, unreadable = failures(run)
     assert f"{item(11)} (OPS-9): Jira has no ticket OPS-9" in gone
+    assert unreadable.endswith(
+        f"{item(13)} (https://jira.acme.test/issues/OPS-4): not a jira ticket: write it as a key like OPS-12 or "
+        "https://HOST/browse/OPS-12"
+    )
     assert states(run)[item(10)] == ("wont-do", "2026-05-11")
     paths = [s.path.split("?")[0] for s in trackers.seen]
     assert paths[0] == "/rest/api/2/search" and "/rest/api/2/issue/OPS-1" in paths
@@ -477,7 +483,29 @@ def test_a_token_no_header_can_hold_fails_its_items_without_showing_it(tmp_path:
     trackers = Trackers(token, "", "")
     with TrackerServer(trackers) as url:
         small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: [acme/, 'https://github.com/']}}")
+        (tmp_path / "postmortems/tracker-state.json").write_text("{not json", encoding="utf-8")  # written over
         run = sync(tmp_path, env={"T": token})
     assert run.code == 1 and len(failures(run)) == 7 and not trackers.seen
     assert all("a header holds a line break or a control character; check the token" in f for f in failures(run))
     assert "FIRSTpart" not in run.out + run.err + run.text and "SECONDpart" not in run.out + run.err + run.text
+    assert "tracker-state.json: not a snapshot `kb sync` wrote" in run.err and run.snapshot["items"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("github", "https://github.com/acme/shop/issues/12#issuecomment-1", GitHubIssue("acme", "shop", 12)),
+        ("github", "https://ghe.acme.test/acme/shop.web/issues/3/", GitHubIssue("acme", "shop.web", 3)),
+        ("github", "acme/shop#7", GitHubIssue("acme", "shop", 7)),
+        ("github", "https://github.com/acme/shop/pull/12", None),
+        ("github", "acme/sub/shop#7", None),
+        ("gitlab", "https://gitlab.acme.test/acme/platform/db/-/issues/8", GitLabIssue("acme/platform/db", 8)),
+        ("gitlab", "acme/platform/db#8", GitLabIssue("acme/platform/db", 8)),
+        ("gitlab", "https://gitlab.acme.test/acme/db/-/merge_requests/8", None),
+        ("jira", "OPS-12", JiraIssue("OPS-12")),
+        ("jira", "https://acme.test/jira/browse/OPS_2-12?focus=1", JiraIssue("OPS_2-12")),
+        ("jira", "ops-12", None),
+    ],
+)
+def test_each_kind_reads_the_ways_its_tickets_are_written(kind: str, value: str, expected: object) -> None:
+    assert parse(kind, value) == expected  # type: ignore[arg-type]

@@ -79,19 +79,7 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
             results.update(_run(tasks, progress))
     finally:
         client.close()
-    known = [token for token in tokens if token is not None]
-    tickets: dict[str, Ticket] = {}
-    for item in wanted:
-        result = results[item.item_id]
-        if isinstance(result, Ticket):
-            tickets[item.item_id] = result
-            outcome.unchanged += item.previous is not None and result == dataclasses.replace(item.previous, fetched=now)
-            continue
-        message = printable(scrub(str(result), known))  # scrubbed first: escaping would hide a token
-        outcome.failures.append(ItemFailure(item.source, item.item_id, item.value, message))
-        if item.previous:
-            tickets[item.item_id] = item.previous  # nothing is lost to a failed request
-    outcome.failures.sort(key=lambda f: (f.source, f.item_id))
+    tickets = _merge(wanted, results, [token for token in tokens if token is not None], now, outcome)
     if library.unpublished:
         # A file with errors is not read, so its items are unknown: their entries are kept
         # (those under its default ids) until it is fixed, rather than lost to a typo.
@@ -104,6 +92,25 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
     outcome.snapshot = Snapshot(now, tickets)
     write_snapshot(path, outcome.snapshot)
     return outcome
+
+
+def _merge(
+    wanted: list[Wanted], results: Results, tokens: list[Token], now: datetime, outcome: Outcome
+) -> dict[str, Ticket]:
+    """Each item's new entry: its ticket, or after a failure (counted in ``outcome``) its last one."""
+    tickets: dict[str, Ticket] = {}
+    for item in wanted:
+        result = results[item.item_id]
+        if isinstance(result, Ticket):
+            tickets[item.item_id] = result
+            outcome.unchanged += item.previous is not None and result == dataclasses.replace(item.previous, fetched=now)
+            continue
+        message = printable(scrub(str(result), tokens))  # scrubbed first: escaping would hide a token
+        outcome.failures.append(ItemFailure(item.source, item.item_id, item.value, message))
+        if item.previous:
+            tickets[item.item_id] = item.previous  # nothing is lost to a failed request
+    outcome.failures.sort(key=lambda f: (f.source, f.item_id))
+    return tickets
 
 
 def _token(tracker: Tracker) -> Token | None:
