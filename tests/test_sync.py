@@ -453,9 +453,11 @@ def small_project(root: Path, tracker: str, postmortem: str = POSTMORTEM) -> Non
         (root / rel).write_text(text, encoding="utf-8")
 
 
-def test_jira_without_search_is_asked_one_ticket_at_a_time(tmp_path: Path) -> None:
-    # Jira Cloud removed /rest/api/2/search (410); a Server personal access token is Bearer.
-    trackers = Trackers("", "", "pat-SECRETserverTOKEN", jira_cloud=True)
+@pytest.mark.parametrize("search", ["removed", "strict"])
+def test_jira_without_a_usable_search_is_asked_one_ticket_at_a_time(tmp_path: Path, search: str) -> None:
+    # Jira Cloud removed /rest/api/2/search (410); a server may ignore validateQuery (400).
+    # And a Server personal access token is sent as Bearer.
+    trackers = Trackers("", "", "pat-SECRETserverTOKEN", jira_search=search)  # type: ignore[arg-type]
     trackers.jira.update(served().jira)
     trackers.jira["OPS-1"] = jira_issue("Done", "done", "Won't Fix", "2026-05-11T10:00:00.000+0000")
     with TrackerServer(trackers) as url:

@@ -47,7 +47,9 @@ class Trackers:
     gitlab: dict[str, dict[str, object]] = field(default_factory=dict)  # by "group/project#iid"
     jira: dict[str, dict[str, object]] = field(default_factory=dict)  # by key
     jira_page: int = 2  # the most issues one search answer holds, whatever is asked
-    jira_cloud: bool = False  # search removed (410 Gone), as Jira Cloud has: issues one by one
+    # How the search treats a key that does not exist: as `validateQuery` asks; as an error
+    # whatever it asks (400); or there is no search at all (410 Gone), as on Jira Cloud.
+    jira_search: Literal["validates", "strict", "removed"] = "validates"
     faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -144,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") != expected:
                 return 401, {}, b""
             if path == "/rest/api/2/search":
-                if trackers.jira_cloud:
+                if trackers.jira_search == "removed":
                     return 410, {}, b'{"errorMessages": ["The requested API has been removed."]}'
                 return self._search(trackers, query)
             if (found := re.fullmatch(r"/rest/api/2/issue/([A-Z][A-Z0-9_]+-\d+)", path)) and found[1] in trackers.jira:
@@ -168,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 400, {}, json.dumps({"errorMessages": [f"unsupported query {jql!r}"]}).encode()
         keys = [key.strip() for key in listed[1].split(",")]
         missing = [key for key in keys if key not in trackers.jira]
-        if missing and query.get("validateQuery") != ["warn"]:
+        if missing and (query.get("validateQuery") != ["warn"] or trackers.jira_search == "strict"):
             message = f"An issue with key '{missing[0]}' does not exist for field 'key'."
             return 400, {}, json.dumps({"errorMessages": [message]}).encode()
         found = sorted(key for key in keys if key in trackers.jira)

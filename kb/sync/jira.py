@@ -4,7 +4,8 @@ One request answers up to ``BATCH`` tickets, asking only for ``status``, ``resol
 and ``resolutiondate``; ``validateQuery=warn`` makes a key that does not exist (deleted,
 or invisible to the token) simply absent, instead of failing the whole batch, and an
 absent key is reported gone, as a 404 is elsewhere. Jira Cloud has removed this search
-(it answers 410 Gone): there each ticket is asked for on its own, ``GET /rest/api/2/issue/KEY``.
+(it answers 410 Gone), and a server that ignores ``validateQuery`` rejects a search naming
+a missing key (400): there each ticket is asked for on its own, ``GET /rest/api/2/issue/KEY``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def key_of(wanted: Wanted) -> str:
 def _search(
     client: Client, api: str, headers: dict[str, str], keys: list[str], token_env: str
 ) -> dict[str, object] | None:
-    """Each issue the search finds, by key; ``None`` where this search was removed."""
+    """Each issue the search finds, by key; ``None`` where this search cannot answer."""
     found: dict[str, object] = {}
     where = f"Jira search at {api}"
     while True:
@@ -75,7 +76,7 @@ def _search(
             "maxResults": str(BATCH),
         }
         answer = client.get(f"{api}/rest/api/2/search", headers, params)
-        if answer.status == 410:
+        if answer.status in (400, 410):  # a server that rejects the query (or has no such search)
             return None
         if answer.status == 404:  # no search here at all: not a ticket that is gone
             raise Failure(f"{where}: not found (404): is `api` the Jira site's base URL?")
