@@ -2,9 +2,10 @@
 GitLab's and Jira's APIs (``tracker_server.py``), faults included.
 
 One library and one server for the module: a first sync records every state through a
-429, a rate-limited 403 and a 500; a second one meets a malformed answer, a slow one
-and a missing token, and sends the ETags it has; a third writes the files. Each test
-reads what its run left.
+429, a rate-limited 403 and a 500; a second one meets a malformed answer that quotes the
+token, a slow one, a missing token and a file with an error, and sends the ETags it has;
+a third writes the files. Each test reads what its run left. Smaller projects check
+Jira without its search, a token no header can hold, and the configuration errors.
 """
 
 from __future__ import annotations
@@ -192,6 +193,15 @@ class Synced:
     before: dict[str, str]  # each postmortem's text before --write
 
 
+def write_files(root: Path, config: str, postmortems: dict[str, str]) -> None:
+    """A project: its ``mkdocs.yml``, the causes, and postmortems by their path in the source folder."""
+    files = {"mkdocs.yml": config, "causes.yml": textwrap.dedent(CAUSES_YML), **postmortems}
+    for rel, text in files.items():
+        path = root / rel if rel == "mkdocs.yml" else root / "postmortems" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def sync(project: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     done = subprocess.run(
         [sys.executable, "-m", "kb.cli", "sync", *args],
@@ -246,15 +256,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
     trackers = served()
     with TrackerServer(trackers) as url:
         project = tmp_path_factory.mktemp("sync")
-        files = {
-            "mkdocs.yml": CONFIG.format(url=url),
-            "docs/index.md": "# Home\n",
-            "postmortems/causes.yml": textwrap.dedent(CAUSES_YML),
-            f"postmortems/2026/{PM}.md": POSTMORTEM,
-        }
-        for rel, text in files.items():
-            (project / rel).parent.mkdir(parents=True, exist_ok=True)
-            (project / rel).write_text(text, encoding="utf-8")
+        write_files(project, CONFIG.format(url=url), {f"2026/{PM}.md": POSTMORTEM})
         (project / f"postmortems/2026/{FLOW_PM}.md").write_bytes(FLOW.encode())
 
         issue = "/repos/acme/shop/issues/"
@@ -445,12 +447,7 @@ def test_configuration_errors_exit_2(tmp_path: Path, trackers: str, message: str
 
 def small_project(root: Path, tracker: str, postmortem: str = POSTMORTEM) -> None:
     """One postmortem, and one tracker: its entry in YAML's flow style."""
-    config = CONFIG.split("      trackers:")[0] + f"      trackers: [{tracker}]\n"
-    files = {"mkdocs.yml": config, "postmortems/causes.yml": textwrap.dedent(CAUSES_YML)}
-    files[f"postmortems/{PM}.md"] = postmortem
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root, CONFIG.split("      trackers:")[0] + f"      trackers: [{tracker}]\n", {f"{PM}.md": postmortem})
 
 
 @pytest.mark.parametrize("search", ["removed", "strict"])
