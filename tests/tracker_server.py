@@ -50,6 +50,7 @@ class Trackers:
     # How the search treats a key that does not exist: as `validateQuery` asks; as an error
     # whatever it asks (400); or there is no search at all (410 Gone), as on Jira Cloud.
     jira_search: Literal["validates", "strict", "removed"] = "validates"
+    latency: float = 0.0  # seconds each answer takes, as a tracker across a network does (benchmarks)
     faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,8 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, body = self._fault(fault) if fault else self._answer(trackers, url.path, parse_qs(url.query))
         with trackers.lock:  # as it arrives: a retry may be answered before a slow answer is sent
             trackers.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, status))
-        if fault == "slow":
-            time.sleep(SLOW_SECONDS)
+        time.sleep(SLOW_SECONDS if fault == "slow" else trackers.latency)
         try:
             self.send_response(status)
             for name, value in headers.items():
