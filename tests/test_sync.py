@@ -14,6 +14,7 @@ import base64
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -508,3 +509,19 @@ def test_a_token_no_header_can_hold_fails_its_items_without_showing_it(tmp_path:
 )
 def test_each_kind_reads_the_ways_its_tickets_are_written(kind: str, value: str, expected: object) -> None:
     assert parse(kind, value) == expected  # type: ignore[arg-type]
+
+
+def test_a_rate_limit_longer_than_we_wait_fails_the_host_saying_when_to_retry(tmp_path: Path) -> None:
+    trackers = Trackers("ghp_token", "", "")
+    trackers.github.update(served().github)
+    for n in range(1, 8):
+        trackers.fail(f"/repos/acme/shop/issues/{n}", "429-for-an-hour")
+    with TrackerServer(trackers) as url:
+        small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: [acme/, 'https://github.com/']}}")
+        run = sync(tmp_path, env={"T": "ghp_token"})
+    assert run.code == 1 and len(failures(run)) == 7
+    assert all(
+        re.search(r"limits the rate of requests until 20\d\d-.* UTC: run `kb sync` again then", f)
+        for f in failures(run)
+    )
+    assert len(trackers.seen) <= 4  # those sent at once; none after the first answer

@@ -21,11 +21,12 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-Fault = Literal["429", "403-rate-limit", "500", "slow", "malformed"]
+Fault = Literal["429", "429-for-an-hour", "403-rate-limit", "500", "slow", "malformed"]
 SLOW_SECONDS = 1.5  # past the timeout the tests give the client
 
 
@@ -114,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
         if fault == "429":
             return 429, {"Retry-After": "1"}, b'{"message": "slow down"}'
+        if fault == "429-for-an-hour":  # as an HTTP date, the other way Retry-After is written
+            return 429, {"Retry-After": formatdate(time.time() + 3600, usegmt=True)}, b""
         if fault == "403-rate-limit":  # GitHub's primary rate limit
             reset = str(int(time.time()) + 1)
             headers = {"x-ratelimit-limit": "60", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import httpx
@@ -78,8 +79,9 @@ class Client:
         )
         self._lock = threading.Lock()
         self._resume_at = 0.0  # time.monotonic() before which no request is sent
-        # Hosts that failed a request through every retry, and how: a server that is down
-        # is not asked again for each of its tickets, each after the same retries.
+        # Hosts that failed a request through every retry, or asked for a pause longer than
+        # we wait, and how: a server that is down, or asks to be left alone, is not asked
+        # again for each of its tickets.
         self._given_up: dict[str, str] = {}
 
     def close(self) -> None:
@@ -120,9 +122,7 @@ class Client:
                 problem = f"{_host(url)} answered {status} {response.reason_phrase}".rstrip()
             retries += 1
             if retries > self.policy.retries:
-                with self._lock:
-                    self._given_up.setdefault(_host(url), f"{problem}, {retries} times: try again later")
-                raise Failure(self._given_up[_host(url)])
+                self._give_up(url, f"{problem}, {retries} times: try again later")
             time.sleep(self.policy.backoff * 2 ** (retries - 1))
 
     def _pause(self) -> None:
@@ -134,9 +134,15 @@ class Client:
     def _rate_limited(self, wait: float, waits: int, url: str) -> None:
         if wait > self.policy.max_wait or waits > self.policy.rate_limit_waits:
             until = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            raise Failure(f"{_host(url)} limits the rate of requests until {until}: run `kb sync` again then")
+            self._give_up(url, f"{_host(url)} limits the rate of requests until {until}: run `kb sync` again then")
         with self._lock:
             self._resume_at = max(self._resume_at, time.monotonic() + wait)
+
+    def _give_up(self, url: str, reason: str) -> NoReturn:
+        """Fail this request, and every later one to its host, with the first ``reason``."""
+        with self._lock:
+            reason = self._given_up.setdefault(_host(url), reason)
+        raise Failure(reason)
 
     def _redirect(self, url: str, target: httpx.URL, redirects: int) -> str:
         # A token header (PRIVATE-TOKEN, Authorization) must not go to another host.
