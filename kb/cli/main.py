@@ -12,7 +12,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from kb import __version__, facade
-from kb.cli import action_report, progress, sync
+from kb.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, action_report, progress, sync
 from kb.facade import (
     ACTION_ITEM_STATES,
     DEFAULT_SEVERITIES,
@@ -30,8 +30,6 @@ from kb.facade import (
     shows_checklist,
     tracked_items,
 )
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _open(args: argparse.Namespace) -> Project:

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from kb import facade
-from kb.cli import progress
+from kb.cli import EXIT_OK, EXIT_PROBLEMS, progress
 from kb.facade import UserError, open_project
-
-EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def add_command(commands: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
