@@ -39,6 +39,7 @@ __all__ = [
     "Postmortem",
     "Project",
     "Session",
+    "SyncPolicy",
     "Tracked",
     "UserError",
     "action_item_json",
@@ -65,7 +66,9 @@ __all__ = [
     "shown",
     "shows_checklist",
     "stale_tracker_state",
+    "sync",
     "tracked_items",
+    "write_back",
 ]
 
 if TYPE_CHECKING:
@@ -78,6 +81,9 @@ if TYPE_CHECKING:
     from kb.site.api import action_item as action_item_json
     from kb.site.pagefind_index import require as require_pagefind
     from kb.site.plan import MARKDOWN_EXTENSIONS, SCRIPTS, STYLESHEETS
+    from kb.sync.http import Policy as SyncPolicy
+    from kb.sync.run import sync
+    from kb.sync.write import write_back
 
 # The plugin's options: the fields of ``Settings``, which checks their values.
 OPTIONS: tuple[str, ...] = tuple(fields_of(Settings))
@@ -94,9 +100,9 @@ def postmortem_link(pm_id: str, site_url: str | None, directory_urls: bool = Tru
     return urls.site_link(urls.postmortem(pm_id), directory_urls, site_url)
 
 
-# What only a site build, ``kb import`` or some commands need, imported when a front end
-# first asks for it: a ``kb`` command need not import every page to answer, and
-# ``kb search`` on an unchanged library imports little more than its engine.
+# What only a site build, ``kb import``, ``kb sync`` or some commands need, imported when
+# a front end first asks for it: a ``kb`` command need not import every page (or an HTTP
+# client) to answer, and ``kb search`` on an unchanged library imports little more than its engine.
 _LAZY = {
     "load_library": ("kb.build.reading", "load_library"),
     "search_index": ("kb.build.reading", "search_index"),
@@ -110,6 +116,9 @@ _LAZY = {
     "export_library": ("kb.build.export", "export_library"),
     "LibraryBuild": ("kb.build.pipeline", "LibraryBuild"),
     "Session": ("kb.build.pipeline", "Session"),
+    "sync": ("kb.sync.run", "sync"),
+    "SyncPolicy": ("kb.sync.http", "Policy"),
+    "write_back": ("kb.sync.write", "write_back"),
     "MARKDOWN_EXTENSIONS": ("kb.site.plan", "MARKDOWN_EXTENSIONS"),
     "SCRIPTS": ("kb.site.plan", "SCRIPTS"),
     "STYLESHEETS": ("kb.site.plan", "STYLESHEETS"),

@@ -9,17 +9,13 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tqdm import tqdm
 
 from kb import __version__, facade
-from kb.cli import action_report
+from kb.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, action_report, progress, sync
 from kb.facade import (
     ACTION_ITEM_STATES,
     DEFAULT_SEVERITIES,
@@ -43,8 +39,6 @@ from kb.facade import (
     shows_checklist,
     tracked_items,
 )
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _open(args: argparse.Namespace) -> Project:
@@ -146,24 +140,9 @@ def _started(value: str | None, today: date | None, zone: tzinfo) -> datetime:
     return started if started.tzinfo else started.replace(tzinfo=zone)
 
 
-def _tqdm() -> type[tqdm]:
-    # Imported when a bar may be shown: ``kb search`` on an unchanged library shows none.
-    from tqdm import tqdm
-
-    return tqdm
-
-
-@contextlib.contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
-    # Shown only when the work takes more than a moment, and only on a terminal.
-    bar = _tqdm()(total=total, desc=label, unit="postmortem", delay=0.5, disable=not sys.stderr.isatty())
-    with bar:
-        yield bar.update
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     project = _open(args)
-    fresh = facade.search_index(project.settings, project.root, _progress, refresh=args.refresh)
+    fresh = facade.search_index(project.settings, project.root, progress.meter("postmortem"), refresh=args.refresh)
     tty = sys.stdout.isatty()
     results = fresh.engine.search(args.query, limit=args.limit, marks=("\033[1m", "\033[0m") if tty else ("**", "**"))
     if results.suggestion:
@@ -254,7 +233,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     run.run(
         [Path(source) for source in args.sources],
-        lambda paths: _tqdm()(paths, desc="importing", unit="file", delay=0.5, disable=not sys.stderr.isatty()),
+        lambda paths: progress.bar_class()(
+            paths, desc="importing", unit="file", delay=0.5, disable=not progress.shown()
+        ),
     )
     for outcome in run.outcomes:
         detail = f" -> {outcome.written}" if outcome.written and outcome.action != "already imported" else ""
@@ -423,6 +404,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--format", choices=["json", "markdown"], default="json")
     schema.set_defaults(run=cmd_schema)
+
+    sync.add_command(commands, common)
     return parser
 
 
