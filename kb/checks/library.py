@@ -410,7 +410,7 @@ class _Loader:
         try:
             return read_snapshot(path), digest
         except SnapshotProblem as exc:
-            self.problems.append(Problem(self.rel(path), 1, "warning", f"tracker snapshot: {exc}"))
+            self.problems.append(Problem(self.rel(path), 1, "warning", f"tracker snapshot: {exc}", "tracker-snapshot"))
             return Snapshot(), digest
 
     # --- one postmortem -------------------------------------------------------------

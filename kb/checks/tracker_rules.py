@@ -81,5 +81,5 @@ def check(parsed: Iterable[tuple[Postmortem, Tree]], snapshot: Snapshot) -> list
             if found is not None:
                 line = tree.line(("action_items", i, "status"))
                 message = f"action item {item.title!r}: its ticket {found.fix}"
-                problems.append(Problem(pm.source, line, "warning", message))
+                problems.append(Problem(pm.source, line, "warning", message, "tracker-disagrees"))
     return problems
