@@ -379,7 +379,7 @@ def test_write_prints_each_change(synced: Synced) -> None:
         f"{rel}:19: status: in-progress -> status: done",
         f"{rel}:21: (none) -> completed: 2026-05-02",
         f"{rel}:26: (none) -> status: wont-do",
-        f'{rel}:27: (none) -> note: "Closed as not planned in https://github.com/acme/shop/issues/3 (kb sync)"',
+        f'{rel}:27: (none) -> note: "Closed as not planned in https://github.com/acme/shop/issues/3"',
         f"{rel}:32: (none) -> status: done",
         f"{rel}:33: (none) -> completed: 2026-05-04",
         f"{rel}:51: (none) -> status: done",

@@ -48,13 +48,18 @@ class Disagreement:
         if self.kind == "not-planned":
             return (
                 f"{ticket} was closed as not planned{on}: set `status: wont-do` and a `note` that names the "
-                f"ticket, e.g. `note: Closed as not planned in {ticket}` (or run `kb sync --write`)"
+                f"ticket, e.g. `note: {not_planned_note(ticket)}` (or run `kb sync --write`)"
             )
         return (
             f"{ticket} is open again, but this item is closed: a person must decide whether to reopen the item "
             "(`status: open`, with an `owner` and a `due` date) or close the ticket; `kb sync --write` leaves "
             "it as it is"
         )
+
+
+def not_planned_note(tracker: str) -> str:
+    """The note ``kb sync --write`` gives an item whose ticket was closed as not planned."""
+    return f"Closed as not planned in {tracker}"
 
 
 def disagreement(item: ActionItem, ticket: Ticket | None) -> Disagreement | None:

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from kb.checks.tracker_rules import disagreement, not_planned_note
 from kb.format.model import ActionItem, Postmortem
 from kb.load.tracker_state import Snapshot, Ticket
-
-_OPEN = ("open", "in-progress")
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,17 @@ class _Edit:
 
 
 def updates(item: ActionItem, ticket: Ticket | None) -> dict[str, str]:
-    """The keys to set on ``item``, and their values as YAML, for its ``ticket``."""
-    if ticket is None or item.status not in _OPEN or ticket.state == "open":
+    """The keys to set on ``item``, and their values as YAML, for its ``ticket``: the fix
+    the lint warning gives, where it has one answer (a reopened ticket needs a person)."""
+    found = disagreement(item, ticket)
+    if found is None or found.needs_a_person:
         return {}
-    if ticket.state == "done":
-        return {"status": "done", **({"completed": ticket.closed.isoformat()} if ticket.closed else {})}
+    closed = found.ticket.closed
+    if found.kind == "closed":
+        return {"status": "done", **({"completed": closed.isoformat()} if closed else {})}
     if item.note:
         return {"status": "wont-do"}  # its note says why already
-    note = f"Closed as not planned in {item.tracker} (kb sync)"
-    return {"status": "wont-do", "note": json.dumps(note, ensure_ascii=False)}
+    return {"status": "wont-do", "note": json.dumps(not_planned_note(found.tracker), ensure_ascii=False)}
 
 
 def write_back(postmortems: list[Postmortem], snapshot: Snapshot, project_dir: Path) -> tuple[list[Change], list[str]]:
