@@ -316,7 +316,9 @@ def test_every_state_is_recorded_through_429_403_and_500(synced: Synced) -> None
 def test_exit_1_lists_exactly_the_ticket_that_is_gone(synced: Synced) -> None:
     assert synced.first.code == 1, synced.first.err
     (line,) = failures(synced.first)
-    assert line.startswith(f"postmortems/2026/{PM}.md: {item(5)} (https://github.com/acme/shop/issues/5): not found")
+    at = POSTMORTEM.splitlines().index("    tracker: https://github.com/acme/shop/issues/5") + 1  # its tracker's line
+    gone = "https://github.com/acme/shop/issues/5"
+    assert line.startswith(f"postmortems/2026/{PM}.md:{at}: {item(5)} ({gone}): not found")
     assert "16 synced" in synced.first.err and "1 failed" in synced.first.err
 
 

@@ -72,6 +72,7 @@ class Wanted:
     item_id: str
     value: str  # the item's ``tracker``, as written
     source: str  # its postmortem's file, as problems name it
+    index: int  # its place in the postmortem's ``action_items``, from 0
     tracker: int  # which of ``trackers`` owns it
     ref: Reference | None  # ``None``: not written as its tracker writes a ticket
     previous: Ticket | None  # what the last sync learnt of this very ticket, if anything

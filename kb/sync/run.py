@@ -21,6 +21,8 @@ from pathlib import Path
 from kb.checks.library import Library, load
 from kb.format.characters import printable
 from kb.format.settings import Settings, Tracker
+from kb.format.yamltree import Tree
+from kb.load.sources import SourceProblem, read_source
 from kb.load.tracker_state import Snapshot, SnapshotProblem, Ticket, read_snapshot, write_snapshot
 from kb.sync import github, gitlab, jira
 from kb.sync.http import Client, Failure, Policy
@@ -38,12 +40,13 @@ class ItemFailure:
     """An action item whose ticket could not be read this time."""
 
     source: str
+    line: int  # of its ``tracker`` key
     item_id: str
     value: str  # its ``tracker``
     message: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.item_id} ({self.value}): {self.message}"
+        return f"{self.source}:{self.line}: {self.item_id} ({self.value}): {self.message}"
 
 
 @dataclass
@@ -79,7 +82,7 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
             results.update(_run(tasks, progress))
     finally:
         client.close()
-    tickets = _merge(wanted, results, [token for token in tokens if token is not None], now, outcome)
+    tickets = _merge(wanted, results, [token for token in tokens if token is not None], now, outcome, project_dir)
     if library.unpublished:
         # A file with errors is not read, so its items are unknown: their entries are kept
         # (those under its default ids) until it is fixed, rather than lost to a typo.
@@ -95,10 +98,11 @@ def sync(settings: Settings, project_dir: Path, policy: Policy, meter: Meter) ->
 
 
 def _merge(
-    wanted: list[Wanted], results: Results, tokens: list[Token], now: datetime, outcome: Outcome
+    wanted: list[Wanted], results: Results, tokens: list[Token], now: datetime, outcome: Outcome, project_dir: Path
 ) -> dict[str, Ticket]:
     """Each item's new entry: its ticket, or after a failure (counted in ``outcome``) its last one."""
     tickets: dict[str, Ticket] = {}
+    trees: dict[str, Tree] = {}  # the files with a failure, read again for their lines only
     for item in wanted:
         result = results[item.item_id]
         if isinstance(result, Ticket):
@@ -106,11 +110,23 @@ def _merge(
             outcome.unchanged += item.previous is not None and result == dataclasses.replace(item.previous, fetched=now)
             continue
         message = printable(scrub(str(result), tokens))  # scrubbed first: escaping would hide a token
-        outcome.failures.append(ItemFailure(item.source, item.item_id, item.value, message))
+        line = _tree(project_dir, item.source, trees).line(("action_items", item.index, "tracker"))
+        outcome.failures.append(ItemFailure(item.source, line, item.item_id, item.value, message))
         if item.previous:
             tickets[item.item_id] = item.previous  # nothing is lost to a failed request
     outcome.failures.sort(key=lambda f: (f.source, f.item_id))
     return tickets
+
+
+def _tree(project_dir: Path, source: str, trees: dict[str, Tree]) -> Tree:
+    """The lines of a postmortem's keys (a ``Postmortem`` keeps no lines); a file changed
+    since it was read is pointed at its first line."""
+    if source not in trees:
+        try:
+            trees[source] = read_source(project_dir / source, source).tree
+        except SourceProblem:
+            trees[source] = Tree(None)
+    return trees[source]
 
 
 def _token(tracker: Tracker) -> Token | None:
@@ -121,12 +137,13 @@ def _token(tracker: Tracker) -> Token | None:
 def _wanted(library: Library, settings: Settings, previous: Snapshot) -> Iterator[Wanted]:
     """Every action item whose ``tracker`` a configured tracker owns."""
     for pm in library.postmortems:
-        for item in pm.action_items:
+        for index, item in enumerate(pm.action_items):
             if item.tracker and item.id and (tracker := settings.tracker_for(item.tracker)):
                 yield Wanted(
                     item_id=item.id,
                     value=item.tracker,
                     source=pm.source,
+                    index=index,
                     tracker=settings.trackers.index(tracker),
                     ref=parse(tracker.kind, item.tracker),
                     previous=previous.ticket(item.id, item.tracker),
