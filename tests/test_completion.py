@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent  # kb and register-python-argcomplete, installed with the project
-COMMANDS = ["actions", "export", "import", "lint", "new", "schema", "search"]
+COMMANDS = ["actions", "export", "import", "lint", "new", "schema", "search", "sync"]
 # zsh shows each value with its option's help
 LINT_FORMATS = "github: workflow commands (annotations); gitlab: a Code Quality report; sarif: SARIF 2.1.0"
 STATES = ["done", "due-soon", "open", "overdue", "wont-do"]
