@@ -18,7 +18,6 @@ import json
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,7 +126,7 @@ AXE_OPTIONS = {
     "runOnly": {
         "type": "tag",
         "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    }
+    },
 }
 GENERATED = "article.md-content__inner"  # the page's content: on these pages, all the plugin's
 # What axe still finds serious or critical outside the content, in the theme's own
@@ -144,15 +143,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (project / "mkdocs.yml").write_text(textwrap.dedent(MKDOCS_YML), encoding="utf-8")
     ids = generator().generate(24, project / "postmortems", seed=3)
     (project / "postmortems" / f"{REVIEW}.md").write_text(EVERY_SECTION, encoding="utf-8")
-    reading = {"tracks": [{"name": "Start here", "items": [{"id": REVIEW, "why": "Every section."}, *map(item, ids[:3])]}]}
+    items = [{"id": REVIEW, "why": "Every section."}, *({"id": pm_id} for pm_id in ids[:3])]
+    reading = {"tracks": [{"name": "Start here", "items": items}]}
     (project / "postmortems" / "reading.yml").write_text(json.dumps(reading), encoding="utf-8")
     mkdocs_build(project, root / "site")
     with serve(root / "site") as url:
         yield url
-
-
-def item(pm_id: str) -> dict[str, str]:
-    return {"id": pm_id}
 
 
 @contextmanager

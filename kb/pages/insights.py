@@ -365,7 +365,8 @@ def follow_through(library: Library) -> Chart:
     )
     table = _table(
         "Action items opened and closed per quarter",
-        ["Quarter", "Opened", "Closed"], [[q, opened[q], closed[q]] for q in quarters if opened[q] or closed[q]]
+        ["Quarter", "Opened", "Closed"],
+        [[q, opened[q], closed[q]] for q in quarters if opened[q] or closed[q]],
     )
     return Chart("action-items", title, _follow_through_takeaway(library, [i for _, i in items]), svg, [table])
 
