@@ -36,9 +36,9 @@
     const state = {text: params.get("q") || "", sort: "date", descending: true};
     facets.forEach(f => { state[f] = params.get(f) || ""; });
 
-    // Controls: a search box, one <select> per facet, a count. Each control is named by
-    // the text next to it; the count is a status region, which screen readers announce
-    // when it changes without moving the focus (WCAG 4.1.3).
+    // Controls: a search box, one <select> per facet, a count. Each control has a name
+    // (the box its aria-label, a facet its <label>); the count is a status region, which
+    // screen readers announce when it changes without moving the focus (WCAG 4.1.3).
     const search = element("input", {type: "search", placeholder: `Filter ${noun}`, value: state.text,
                                      "aria-label": `Filter ${noun}`, className: "md-input pm-filter-text"});
     const selects = {};
