@@ -19,7 +19,7 @@ from browsing import serve
 from support import REPO, generator, mkdocs_build
 
 STATES = ["overdue", "due-soon", "open", "done", "wont-do"]
-WIDTHS = [1280, 390]
+WIDTHS = [1280, 360]  # a desktop, and a small phone (docs/accessibility.md)
 GENERATED = """\
 site_name: Generated library
 theme:

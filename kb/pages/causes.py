@@ -10,10 +10,10 @@ from markupsafe import Markup
 
 from kb.format import urls
 from kb.format.model import ActionItem, Cause, Postmortem
-from kb.pages.common import Context, ItemRow, PmRow, item_row, pm_anchor, pm_row, reason_it_applies
+from kb.pages.common import Context, ItemRow, PmRow, anchor, item_row, pm_anchor, pm_row, reason_it_applies
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
-from kb.render.escape import link, meta, text
+from kb.render.escape import meta, text
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -22,6 +22,11 @@ def sparkline(counts: list[int]) -> str:
     """A small trend, one character per year; blank where there were none."""
     top = max(counts, default=0) or 1
     return "".join(BARS[round((len(BARS) - 1) * c / top)] if c else " " for c in counts)
+
+
+def trend_words(per_year: Counter[int], years: list[int]) -> str:
+    """``postmortems per year: 2024 1, 2025 0``, what the sparkline draws."""
+    return "postmortems per year: " + ", ".join(f"{year} {per_year[year]}" for year in years)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class CauseSummary:
     first: str
     last: str
     trend: str
+    trend_label: str  # the trend in words: a screen reader reads the bars as "lower one eighth block"
     came_back: bool
 
 
@@ -42,11 +48,12 @@ def summary(key: str, cause: Cause, ctx: Context, from_page: str, years: list[in
     return CauseSummary(
         key=key,
         cause=cause,
-        title=link(cause.title, urls.relative(from_page, urls.cause(key))),
+        title=anchor(cause.title, from_page, urls.cause(key), ctx),
         count=len(pms),
         first=ctx.date(pms[-1]) if pms else "",
         last=ctx.date(pms[0]) if pms else "",
         trend=sparkline([per_year[y] for y in years]),
+        trend_label=trend_words(per_year, years),
         came_back=key in ctx.analysis.came_back_for,
     )
 

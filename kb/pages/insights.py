@@ -11,6 +11,7 @@ incident (the VOID report's finding; see docs/insights.md).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -50,6 +51,7 @@ DURATION_BUCKETS = [
 
 @dataclass(frozen=True)
 class Table:
+    caption: str  # what the numbers are, for a reader who meets the table on its own
     header: list[str]
     rows: list[list[object]]
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
@@ -64,9 +66,9 @@ class Chart:
     tables: list[Table]
 
 
-def _table(header: list[str], rows: list[list[object]]) -> Table:
+def _table(caption: str, header: list[str], rows: list[list[object]]) -> Table:
     """Columns after the first hold numbers (or percentages)."""
-    return Table(header, rows, [False] + [True] * (len(header) - 1))
+    return Table(caption, header, rows, [False] + [True] * (len(header) - 1))
 
 
 def plural(count: int, noun: str) -> str:
@@ -149,7 +151,7 @@ def per_month(library: Library) -> Chart:
         value_label="postmortems",
         ticks=_year_ticks(months),
     )
-    table = _table(["Month", *kinds, "Total"], rows)
+    table = _table("Postmortems per month, by severity", ["Month", *kinds, "Total"], rows)
     return Chart("per-month", title, _per_month_takeaway(counts, library.today), svg, [table])
 
 
@@ -195,7 +197,7 @@ def near_misses(library: Library) -> Chart:
         notes=[s if s != "-" else "" for s in shares],
     )
     rows = [[y, i, m, s] for y, i, m, s in zip(years, incidents, misses, shares, strict=True) if i + m]
-    table = _table(["Year", "Incidents", "Near-misses", "Near-miss share"], rows)
+    table = _table("Incidents and near-misses per year", ["Year", "Incidents", "Near-misses", "Near-miss share"], rows)
     return Chart("near-misses", title, _near_miss_takeaway(rows), svg, [table])
 
 
@@ -270,11 +272,13 @@ def _spread(name: str, values: list[timedelta], color: str) -> Spread:
 
 def _duration_tables(measured: dict[str, list[timedelta]]) -> list[Table]:
     summary = _table(
+        "Time to detect and to resolve, over all incidents",
         ["Measure", "Incidents", "Median", "90th percentile", "Longest"],
         [[n, len(v), span(statistics.median(v)), span(p90(v)), span(max(v))] for n, v in measured.items()],
     )
     counts = {name: _bucket_counts(values) for name, values in measured.items()}
     buckets = _table(
+        "Incidents by time to detect and to resolve",
         ["Duration", *measured],
         [[label, *(counts[name][i] for name in measured)] for i, (_, label) in enumerate(DURATION_BUCKETS)],
     )
@@ -314,7 +318,7 @@ def causes(library: Library) -> Chart:
         stacked=False,
     )
     rows = [[f"{name[key]} ({key})", total[key], *(per_year[key][int(y)] for y in years)] for key in top]
-    table = _table(["Cause", "Total", *years], rows)
+    table = _table("Postmortems per year for the most frequent causes", ["Cause", "Total", *years], rows)
     leaders = [name[key] for key in top if total[key] == total[top[0]]]
     takeaway = _causes_takeaway(leaders, total[top[0]], per_year[top[0]], years)
     return Chart("causes", title, takeaway, svg, [table])
@@ -360,7 +364,9 @@ def follow_through(library: Library) -> Chart:
         stacked=False,
     )
     table = _table(
-        ["Quarter", "Opened", "Closed"], [[q, opened[q], closed[q]] for q in quarters if opened[q] or closed[q]]
+        "Action items opened and closed per quarter",
+        ["Quarter", "Opened", "Closed"],
+        [[q, opened[q], closed[q]] for q in quarters if opened[q] or closed[q]],
     )
     return Chart("action-items", title, _follow_through_takeaway(library, [i for _, i in items]), svg, [table])
 
@@ -401,7 +407,7 @@ def services(library: Library) -> Chart:
         horizontal=True,
     )
     rows = [[s, counts[s].total(), counts[s]["incident"], counts[s]["near-miss"]] for s in top]
-    table = _table(["Service", "Postmortems", "Incidents", "Near-misses"], rows)
+    table = _table("Postmortems per service", ["Service", "Postmortems", "Incidents", "Near-misses"], rows)
     first = top[0]
     share = _percent(counts[first].total(), len(library.postmortems))
     takeaway = f"{first} has the most postmortems: {counts[first].total()} of {len(library.postmortems)} ({share})."
@@ -412,7 +418,15 @@ FIGURES: list[Callable[[Library], Chart]] = [per_month, near_misses, durations, 
 
 
 def insights(library: Library) -> list[Chart]:
-    return [figure(library) for figure in FIGURES]
+    return [_described(figure(library)) for figure in FIGURES]
+
+
+def _described(chart: Chart) -> Chart:
+    """The chart's SVG with its takeaway as its description, and where its numbers are."""
+    if chart.svg is None:
+        return chart
+    text = f"{chart.takeaway} The table under the chart gives its numbers."
+    return dataclasses.replace(chart, svg=charts.describe(chart.svg, chart.slug, text))
 
 
 def insights_page(library: Library) -> Rendered:

@@ -109,13 +109,27 @@ def to_svg(fig: Figure, slug: str, label: str) -> Markup:
     svg = svg.replace("url(#", f"url(#{svg_id}-").replace('href="#', f'href="#{svg_id}-')
     # matplotlib's stylesheet selects ``*``: keep it from styling the whole page.
     svg = svg.replace("*{", f"#{svg_id} *{{")
+    # A picture to assistive technology (role="img"), named by its <title>: its shapes and
+    # labels are not read out one by one; the data table under it holds the numbers.
     svg = re.sub(
-        r'<svg ([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
-        lambda m: f'<svg id="{svg_id}" class="kb-chart-svg" role="img" aria-label="{attr(label)}" {m.group(1)}',
+        r'<svg ([^>]*?)width="[\d.]+pt" height="[\d.]+pt"([^>]*)>',
+        lambda m: (
+            f'<svg id="{svg_id}" class="kb-chart-svg" role="img" aria-labelledby="{svg_id}-title" '
+            f'{m.group(1)}{m.group(2).strip()}><title id="{svg_id}-title">{attr(label)}</title>'
+        ),
         svg,
         count=1,
     )
     return Markup(svg.strip())
+
+
+def describe(svg: Markup, slug: str, description: str) -> Markup:
+    """The chart with a ``<desc>`` after its title, which screen readers give after its name:
+    what it shows, in words. Separate from drawing, so a new takeaway draws nothing again."""
+    svg_id = f"chart-{slug}"
+    head, title_end, rest = str(svg).partition("</title>")
+    head = head.replace(' role="img"', f' role="img" aria-describedby="{svg_id}-desc"', 1)
+    return Markup(f'{head}{title_end}<desc id="{svg_id}-desc">{attr(description)}</desc>{rest}')
 
 
 # The last drawing of each chart, by slug, with the data it was drawn from. Drawing is

@@ -33,7 +33,7 @@ from kb.pages.unpublished import unpublished_page
 from kb.render.deferred import Rendered
 
 # Assets every page may need: plain files, no framework, nothing fetched from a CDN.
-STYLESHEETS = ("assets/postmortems.css", "assets/learning.css")
+STYLESHEETS = ("assets/postmortems.css", "assets/learning.css", "assets/print.css")
 SCRIPTS = (
     "assets/postmortems.js",  # the explorers' filters
     "assets/reading.js",  # reading-list progress, kept in the reader's browser

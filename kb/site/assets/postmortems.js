@@ -37,16 +37,18 @@
     const state = {text: params.get("q") || "", sort: "date", descending: true};
     facets.forEach(f => { state[f] = params.get(f) || ""; });
 
-    // Controls: a search box, one <select> per facet, a count.
+    // Controls: a search box, one <select> per facet, a count. Each control has a name
+    // (the box its aria-label, a facet its <label>); the count is a status region, which
+    // screen readers announce when it changes without moving the focus (WCAG 4.1.3).
     const search = element("input", {type: "search", placeholder: `Filter ${noun}`, value: state.text,
                                      "aria-label": `Filter ${noun}`, className: "md-input pm-filter-text"});
     const selects = {};
     const controls = element("div", {className: "pm-filters"}, [search]);
     facets.forEach(f => {
-      selects[f] = element("select", {"aria-label": LABELS[f] || f, name: f, className: "pm-facet"});
+      selects[f] = element("select", {name: f, className: "pm-facet"});
       controls.append(element("label", {className: "pm-facet-label"}, [LABELS[f] || f, " ", selects[f]]));
     });
-    const count = element("p", {className: "pm-count", "aria-live": "polite"});
+    const count = element("p", {className: "pm-count", role: "status", "aria-atomic": "true"});
     const reset = element("button", {type: "button", className: "md-button pm-reset"}, ["Clear filters"]);
     root.append(controls, element("div", {className: "pm-summary"}, [count, reset]));
 
@@ -57,16 +59,16 @@
       facets.forEach(f => { state[f] = ""; });
       update();
     });
+    // A sortable heading holds a button: Tab reaches it, Enter and Space press it, and a
+    // screen reader says it is one; the heading's aria-sort says the order.
     (table ? table.querySelectorAll("th[data-sort]") : []).forEach(th => {
-      th.tabIndex = 0;
-      th.classList.add("pm-sortable");
-      const sortBy = () => {
+      const button = element("button", {type: "button", className: "pm-sort"}, Array.from(th.childNodes));
+      th.append(button);
+      button.addEventListener("click", () => {
         state.descending = state.sort === th.dataset.sort ? !state.descending : th.dataset.sort === "date";
         state.sort = th.dataset.sort;
         sort();
-      };
-      th.addEventListener("click", sortBy);
-      th.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(); } });
+      });
     });
 
     // The words of each row that the page does not carry (kb.pages.explorer.WORDS: its
@@ -198,7 +200,19 @@
     return node;
   }
 
-  function init() { document.querySelectorAll("[data-pm-explorer]").forEach(setup); }
+  // Material's search box is a dialog without a name (axe: aria-dialog-name, serious), on
+  // every page of the site: it gets the name its input already has ("Search" in the
+  // site's language). Nothing else of the theme is changed.
+  function nameSearchDialog() {
+    const dialog = document.querySelector('.md-search[role="dialog"]:not([aria-label]):not([aria-labelledby])');
+    const input = document.querySelector(".md-search__input[aria-label]");
+    if (dialog && input) dialog.setAttribute("aria-label", input.getAttribute("aria-label"));
+  }
+
+  function init() {
+    nameSearchDialog();
+    document.querySelectorAll("[data-pm-explorer]").forEach(setup);
+  }
   // Material's instant navigation swaps pages without a reload; it announces them on document$.
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
