@@ -18,12 +18,15 @@ import json
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browsing import serve
 from support import generator, mkdocs_build
+
+from kb.load.tracker_state import Snapshot, Ticket, write_snapshot
 
 MKDOCS_YML = """\
 site_name: Accessibility audit
@@ -44,10 +47,12 @@ plugins:
   - search
   - postmortems:
       today: 2026-06-30
+      trackers:
+        - kind: jira
+          api: https://jira.example
+          token_env: JIRA_TOKEN
+          match: ["OPS-"]
 """
-
-# Every section a postmortem page can have, badges that were too pale (SEV2, in review,
-# public), action items in every state, and an external link for the printed page.
 REVIEW = "2026-05-20-audit-review"
 EVERY_SECTION = """\
 ---
@@ -79,12 +84,15 @@ action_items:
   - title: Alert on consumer lag
     owner: team-03
     due: 2026-06-01
+    tracker: OPS-1
   - title: Stage consumer deploys
     owner: team-03
     due: 2026-07-03
+    tracker: OPS-2
   - title: Document the prefetch setting
     status: done
     completed: 2026-05-25
+    tracker: OPS-3
   - title: Rewrite the consumer
     status: wont-do
     note: The staged deploy removes the risk.
@@ -108,6 +116,16 @@ timeline:
 The queue stopped draining; see the [broker's documentation](https://broker.example.org/prefetch).
 """
 
+# Tickets as `kb sync` last saw them, a month ago: the board says the snapshot is old,
+# and lists a ticket closed under an open item and one reopened under a done item.
+SYNCED = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TICKETS = {
+    f"{REVIEW}#{n}": Ticket(f"OPS-{n}", state, closed, f"https://jira.example/browse/OPS-{n}", SYNCED)
+    for n, state, closed in [(1, "done", date(2026, 5, 28)), (2, "open", None), (3, "open", None)]
+}
+
+# Every section a postmortem page can have, badges that were too pale (SEV2, in review,
+# public), action items in every state, and an external link for the printed page.
 # Each kind of generated page, at its address on the site.
 PAGES = {
     "postmortem": f"postmortems/{REVIEW}/",
@@ -146,6 +164,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     items = [{"id": REVIEW, "why": "Every section."}, *({"id": pm_id} for pm_id in ids[:3])]
     reading = {"tracks": [{"name": "Start here", "items": items}]}
     (project / "postmortems" / "reading.yml").write_text(json.dumps(reading), encoding="utf-8")
+    write_snapshot(project / "postmortems" / "tracker-state.json", Snapshot(SYNCED, TICKETS))
     mkdocs_build(project, root / "site")
     with serve(root / "site") as url:
         yield url
