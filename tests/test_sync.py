@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support import CAUSES_YML
+from test_scale import on_a_terminal
 from tracker_server import Seen, Trackers, TrackerServer, github_issue, gitlab_issue, jira_issue
 
 from kb.sync.references import GitHubIssue, GitLabIssue, JiraIssue, parse
@@ -527,3 +528,18 @@ def test_a_rate_limit_longer_than_we_wait_fails_the_host_saying_when_to_retry(tm
         for f in failures(run)
     )
     assert len(trackers.seen) <= 4  # those sent at once; none after the first answer
+
+
+def test_a_progress_bar_shows_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers that take a while, as across a network: past the half second a bar waits
+    before it shows, on a terminal. Redirected, the output has no bar."""
+    trackers = served()
+    trackers.latency = 0.4
+    with TrackerServer(trackers) as url:
+        small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: ['https://github.com/acme/']}}")
+        monkeypatch.setenv("T", GITHUB_TOKEN)
+        status, shown = on_a_terminal([sys.executable, "-m", "kb.cli", "sync"], tmp_path)
+        redirected = sync(tmp_path, env={"T": GITHUB_TOKEN})
+    assert status == 1  # issue 5 is gone, as in every run here
+    assert re.search(r"syncing: +100%\|.*\| (\d+)/\1 ", shown), shown[-500:]
+    assert redirected.code == 1 and "syncing" not in redirected.err
