@@ -259,7 +259,8 @@ def test_the_summary_is_escaped_html_before_the_sanitized_narrative(write_projec
 
     shown = "<p>Pool &#60;b&#62;ran&#60;/b&#62; &#42;dry&#42; &#38; &#91;link&#93;(javascript:alert(1))</p>"
     assert shown in page  # as written: not Markdown, not HTML
-    assert page.index(shown) < page.index("Action items") < page.index("<hr>") < page.index("Kept")
+    narrative = page.index('<hr class="pm-narrative">')
+    assert page.index(shown) < page.index("Action items") < narrative < page.index("Kept")
     assert "<b>Kept</b>" in page and "onclick" not in page  # the narrative went through the sanitizer
 
 
@@ -324,7 +325,8 @@ def test_the_narrative_comes_before_the_cross_references_on_the_page_and_in_its_
     page = build(project).html("postmortems/good/index.html")
 
     article = page[page.index('id="summary"') :]
-    order = ["<hr>", 'id="narrative-what-happened"', 'id="narrative-analysis"', "sized for last year."]
+    order = ['<hr class="pm-narrative">', 'id="narrative-what-happened"', 'id="narrative-analysis"']
+    order += ["sized for last year."]
     order += ['id="related-postmortems"', 'id="similar-postmortems"']
     assert [article.index(part) for part in order] == sorted(article.index(part) for part in order)
     sections = ["summary", "contributing-causes", "action-items", "narrative-what-happened", "narrative-analysis"]

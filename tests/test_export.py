@@ -166,12 +166,12 @@ def test_mkdocs_without_the_plugin_builds_the_same_urls(sites: Sites) -> None:
 
 def test_kb_export_prints_the_configuration_it_needs(sites: Sites) -> None:
     config = _config_lines(sites.export_output)
-    assert config["extra_css"] == ["assets/postmortems.css", "assets/learning.css"]
+    assert config["extra_css"] == ["assets/postmortems.css", "assets/learning.css", "assets/print.css"]
     assert config["extra_javascript"] == ["assets/postmortems.js", "assets/reading.js"]
     assert {"Postmortems": "postmortems/index.md"} in config["nav"]
     assert "/postmortems/" in config["not_in_nav"].split()
     summary = sites.export_output.splitlines()[0]
-    assert re.search(r"\d+ pages, 4 assets, 5 data files", summary), summary
+    assert re.search(r"\d+ pages, 5 assets, 5 data files", summary), summary
 
 
 # --- writing into a folder that is not only the export's ----------------------------

@@ -45,7 +45,9 @@
     const selects = {};
     const controls = element("div", {className: "pm-filters"}, [search]);
     facets.forEach(f => {
-      selects[f] = element("select", {name: f, className: "pm-facet"});
+      // Named by its label's words alone: a <label> around a <select> would also lend it
+      // the chosen option's text ("Tracker All (7)").
+      selects[f] = element("select", {name: f, className: "pm-facet", "aria-label": LABELS[f] || f});
       controls.append(element("label", {className: "pm-facet-label"}, [LABELS[f] || f, " ", selects[f]]));
     });
     const count = element("p", {className: "pm-count", role: "status", "aria-atomic": "true"});
