@@ -543,3 +543,22 @@ def test_a_progress_bar_shows_on_a_terminal_only(tmp_path: Path, monkeypatch: py
     assert status == 1  # issue 5 is gone, as in every run here
     assert re.search(r"syncing: +100%\|.*\| (\d+)/\1 ", shown), shown[-500:]
     assert redirected.code == 1 and "syncing" not in redirected.err
+
+
+def test_write_fills_a_key_left_empty(tmp_path: Path) -> None:
+    # Templates leave `completed:` empty; the value goes after the colon and a space.
+    trackers = Trackers("", "", "pat-SECRET")
+    trackers.jira.update(served().jira)
+    written = "    status: 'open'\n    tracker: OPS-1\n"
+    assert written in POSTMORTEM
+    with TrackerServer(trackers) as url:
+        small_project(
+            tmp_path,
+            f"{{kind: jira, api: '{url}', token_env: T, match: [OPS-]}}",
+            POSTMORTEM.replace(written, "    status: 'open'\n    completed:\n    tracker: OPS-1\n"),
+        )
+        run = sync(tmp_path, "--write", env={"T": "pat-SECRET"})
+    text = (tmp_path / "postmortems" / f"{PM}.md").read_text(encoding="utf-8")
+    assert "    status: 'done'\n    completed: 2026-05-11\n    tracker: OPS-1\n" in text, run.out
+    lint = subprocess.run([sys.executable, "-m", "kb.cli", "lint"], cwd=tmp_path, capture_output=True, text=True)
+    assert " error: " not in lint.stdout, lint.stdout

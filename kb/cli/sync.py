@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from kb import facade
@@ -44,9 +43,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"{args.config_file}: no trackers under plugins.postmortems.trackers: add one for GitHub, GitLab or Jira "
             "(see Issue trackers in the docs)"
         )
-    outcome = facade.sync(
-        project.settings, project.root, facade.SyncPolicy(timeout=args.timeout), progress.meter("item")
-    )
+    try:
+        outcome = facade.sync(
+            project.settings, project.root, facade.SyncPolicy(timeout=args.timeout), progress.meter("item")
+        )
+    except OSError as exc:  # the snapshot's folder cannot be written, say
+        snapshot = facade.shown(project.settings.tracker_state_path(project.root))
+        raise UserError(f"cannot write the tracker snapshot {snapshot} ({exc.filename}: {exc.strerror})") from None
     for note in outcome.notes:
         print(f"kb sync: {note}", file=sys.stderr)
     for failure in outcome.failures:
@@ -61,11 +64,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     synced = outcome.items - len(outcome.failures)
     print(
         f"{outcome.items} action items: {synced} synced ({outcome.unchanged} unchanged), "
-        f"{len(outcome.failures)} failed; snapshot: {_shown(outcome.path)}",
+        f"{len(outcome.failures)} failed; snapshot: {facade.shown(outcome.path)}",
         file=sys.stderr,
     )
     return EXIT_PROBLEMS if outcome.failures or skipped else EXIT_OK
-
-
-def _shown(path: Path) -> str:
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)

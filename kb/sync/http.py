@@ -103,9 +103,9 @@ class Client:
                     "check the token"
                 ) from None
             except httpx.TimeoutException:
-                problem = f"no answer from {_host(url)} within {self.policy.timeout:g} s"
+                problem, unreachable = f"no answer from {_host(url)} within {self.policy.timeout:g} s", False
             except httpx.TransportError as exc:
-                problem = f"cannot reach {_host(url)}: {type(exc).__name__}"
+                problem, unreachable = f"cannot reach {_host(url)}: {type(exc).__name__}", True
             else:
                 status = response.status_code
                 if status in (429, 403) and (wait := _rate_limit_wait(response)) is not None:
@@ -119,10 +119,13 @@ class Client:
                     continue
                 if status < 500 and status != 429:
                     return Answer(status, response.content, response.headers.get("etag"), url)
-                problem = f"{_host(url)} answered {status} {response.reason_phrase}".rstrip()
+                problem, unreachable = f"{_host(url)} answered {status} {response.reason_phrase}".rstrip(), False
             retries += 1
             if retries > self.policy.retries:
-                self._give_up(url, f"{problem}, {retries} times: try again later")
+                reason = f"{problem}, {retries} times: try again later"
+                if unreachable:  # the host is down: its other tickets would wait for nothing
+                    self._give_up(url, reason)
+                raise Failure(reason)  # one ticket's trouble: the others may still answer
             time.sleep(self.policy.backoff * 2 ** (retries - 1))
 
     def _pause(self) -> None:
@@ -133,7 +136,10 @@ class Client:
 
     def _rate_limited(self, wait: float, waits: int, url: str) -> None:
         if wait > self.policy.max_wait or waits > self.policy.rate_limit_waits:
-            until = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            try:
+                until = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            except (OverflowError, ValueError, OSError):  # a wait past any calendar
+                until = "much later"
             self._give_up(url, f"{_host(url)} limits the rate of requests until {until}: run `kb sync` again then")
         with self._lock:
             self._resume_at = max(self._resume_at, time.monotonic() + wait)
@@ -168,7 +174,7 @@ def _rate_limit_wait(response: httpx.Response) -> float | None:
         try:
             return max(0.0, (parsedate_to_datetime(after) - datetime.now(UTC)).total_seconds())
         except (TypeError, ValueError):
-            return None
+            pass  # not a date we can read: the reset headers may still say
     for prefix in ("x-ratelimit", "ratelimit"):  # GitHub's, then GitLab's (and the IETF draft's)
         remaining, reset = headers.get(f"{prefix}-remaining"), headers.get(f"{prefix}-reset")
         if reset and reset.strip().isdigit() and (remaining == "0" or response.status_code == 429):

@@ -82,9 +82,12 @@ def _search(
             raise Failure(f"{where}: not found (404): is `api` the Jira site's base URL?")
         data = record(answer.data(token_env), where)
         page = member(data, "issues", list, where)
+        before = len(found)
         for issue in page:
             found[member(issue, "key", str, where)] = issue
-        if not page or len(found) >= member(data, "total", int, where):
+        # A page that adds no issue ends it too: a server that ignores `startAt`, or says
+        # more match than it gives, would otherwise be asked for the same page forever.
+        if len(found) == before or len(found) >= member(data, "total", int, where):
             return found
 
 

@@ -82,6 +82,10 @@ def write_back(postmortems: list[Postmortem], snapshot: Snapshot, project_dir: P
             changes += _edit_file(path, pm.source, wanted)
         except CannotEdit as exc:
             skipped.append(f"{pm.source}: {exc}: edit it by hand")
+        except OSError as exc:
+            skipped.append(f"{pm.source}: cannot edit it ({exc.strerror}): edit it by hand")
+        except (UnicodeDecodeError, yaml.YAMLError):  # changed since the sync read it
+            skipped.append(f"{pm.source}: its front matter no longer reads as YAML: fix it, then run kb sync again")
     return changes, skipped
 
 
@@ -143,7 +147,9 @@ def _edit(front: str, item: yaml.MappingNode, key: str, value: str, newline: str
         begin, end = existing.start_mark.index, existing.end_mark.index
         quote = existing.style if existing.style in ("'", '"') and not value.startswith('"') else ""
         new = f"{quote}{value}{quote}"
-        return _Edit(begin, end, new, existing.start_mark.line, f"{key}: {front[begin:end]}".rstrip(), f"{key}: {new}")
+        # An empty value (``completed:``) is marked right after its colon: the new one needs a space.
+        text = new if end > begin or front[begin - 1 : begin].isspace() else f" {new}"
+        return _Edit(begin, end, text, existing.start_mark.line, f"{key}: {front[begin:end]}".rstrip(), f"{key}: {new}")
     if item.flow_style:  # {title: ..., status: open}: the key goes before the closing brace
         at = item.end_mark.index - 1
         return _Edit(at, at, f", {key}: {value}", item.end_mark.line, None, f"{key}: {value}")
