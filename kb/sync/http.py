@@ -61,9 +61,9 @@ class Answer:
         try:
             return json.loads(self.body)
         except ValueError:
-            start = self.body[:60].decode("utf-8", "replace").strip()
+            # Its text is not quoted: cut anywhere, a token echoed in it could outlive the scrub.
             raise Failure(
-                f"the answer of {self.url} is not JSON ({start!r}...): is `api` the API's base URL?"
+                f"the answer of {self.url} is not JSON ({len(self.body):,} bytes): is `api` the API's base URL?"
             ) from None
 
 

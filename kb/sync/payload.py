@@ -37,7 +37,7 @@ def record(data: object, where: str) -> dict[str, object]:
 
 def one_of(value: str, choices: tuple[str, ...], key: str, where: str) -> str:
     if value not in choices:
-        raise Failure(f"unexpected answer from {where}: {key} {printable(value)[:40]!r} is not one of {choices}")
+        raise Failure(f"unexpected answer from {where}: its {key} is not one of {choices}")
     return value
 
 
@@ -60,7 +60,7 @@ def day(timestamp: str | None, zone: tzinfo, where: str) -> date | None:
     try:
         moment = datetime.fromisoformat(timestamp)
     except ValueError:
-        raise Failure(f"unexpected answer from {where}: {printable(timestamp)[:40]!r} is not a time") from None
+        raise Failure(f"unexpected answer from {where}: a date in it is not a time") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone).date()
 
 
