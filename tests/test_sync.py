@@ -562,3 +562,14 @@ def test_write_fills_a_key_left_empty(tmp_path: Path) -> None:
     assert "    status: 'done'\n    completed: 2026-05-11\n    tracker: OPS-1\n" in text, run.out
     lint = subprocess.run([sys.executable, "-m", "kb.cli", "lint"], cwd=tmp_path, capture_output=True, text=True)
     assert " error: " not in lint.stdout, lint.stdout
+
+
+def test_a_token_the_tracker_echoes_stays_out_of_the_snapshot(tmp_path: Path) -> None:
+    trackers = served()
+    trackers.github["acme/shop#1"] = github_issue("open", f"as {GITHUB_TOKEN}", url=f"https://x.test/?t={GITHUB_TOKEN}")
+    with TrackerServer(trackers) as url:
+        small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: ['https://github.com/acme/']}}")
+        run = sync(tmp_path, env={"T": GITHUB_TOKEN})
+    entry = run.snapshot["items"][item(1)]  # type: ignore[index]
+    assert entry["state"] == "open" and entry["url"] == "https://x.test/?t=***"
+    assert GITHUB_TOKEN not in run.text and GITHUB_TOKEN not in run.out + run.err

@@ -106,6 +106,11 @@ def _merge(
     for item in wanted:
         result = results[item.item_id]
         if isinstance(result, Ticket):
+            # What the tracker wrote goes into a committed file: a token it echoed must not.
+            etag = scrub(result.etag, tokens) if result.etag else None
+            result = dataclasses.replace(
+                result, status=scrub(result.status, tokens), url=scrub(result.url, tokens), etag=etag
+            )
             tickets[item.item_id] = result
             outcome.unchanged += item.previous is not None and result == dataclasses.replace(item.previous, fetched=now)
             continue
