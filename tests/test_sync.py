@@ -573,3 +573,18 @@ def test_a_token_the_tracker_echoes_stays_out_of_the_snapshot(tmp_path: Path) ->
     entry = run.snapshot["items"][item(1)]  # type: ignore[index]
     assert entry["state"] == "open" and entry["url"] == "https://x.test/?t=***"
     assert GITHUB_TOKEN not in run.text and GITHUB_TOKEN not in run.out + run.err
+
+
+def test_a_host_whose_tickets_keep_failing_is_given_up_on(tmp_path: Path) -> None:
+    # Every GitHub ticket answers 500 to each of its four tries. Four are asked at once;
+    # once three have failed, the fifth is not asked again and again: it fails at once.
+    trackers = served()
+    issues = [1, 3, 5, 6, 7]
+    for n in issues:
+        trackers.fail(f"/repos/acme/shop/issues/{n}", "500", "500", "500", "500")
+    with TrackerServer(trackers) as url:
+        small_project(tmp_path, f"{{kind: github, api: '{url}', token_env: T, match: ['https://github.com/acme/']}}")
+        run = sync(tmp_path, env={"T": GITHUB_TOKEN})
+    assert len(failures(run)) == len(issues), run.err
+    assert all("answered 500" in line for line in failures(run)), run.err
+    assert len(trackers.seen) < 4 * len(issues)  # asked until it was given up on, not 20 times

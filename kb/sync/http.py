@@ -38,6 +38,7 @@ class Policy:
     backoff: float = 0.5  # seconds before the first retry, doubled before each next one
     max_wait: float = 60.0  # the longest rate-limit pause taken; a longer one fails the item
     rate_limit_waits: int = 5  # pauses one request takes before it gives up
+    failing_tickets: int = 3  # tickets of one host that fail every retry before the host is given up on
     redirects: int = 3  # GitHub answers 301 for an issue whose repository moved
 
 
@@ -83,6 +84,7 @@ class Client:
         # we wait, and how: a server that is down, or asks to be left alone, is not asked
         # again for each of its tickets.
         self._given_up: dict[str, str] = {}
+        self._failed: dict[str, int] = {}  # tickets that failed every retry, by host
 
     def close(self) -> None:
         self._http.close()
@@ -123,9 +125,13 @@ class Client:
             retries += 1
             if retries > self.policy.retries:
                 reason = f"{problem}, {retries} times: try again later"
-                if unreachable:  # the host is down: its other tickets would wait for nothing
+                with self._lock:
+                    failed = self._failed[_host(url)] = self._failed.get(_host(url), 0) + 1
+                # One ticket's trouble fails it alone; a host that cannot be reached, or whose
+                # tickets keep failing, is down: its other tickets would wait for nothing.
+                if unreachable or failed >= self.policy.failing_tickets:
                     self._give_up(url, reason)
-                raise Failure(reason)  # one ticket's trouble: the others may still answer
+                raise Failure(reason)
             time.sleep(self.policy.backoff * 2 ** (retries - 1))
 
     def _pause(self) -> None:
