@@ -20,7 +20,8 @@ from kb.build.messages import DataFiles, Message, RenderedPages
 from kb.build.quick import changed_pages
 from kb.build.timing import timed
 from kb.checks.library import Library
-from kb.pages import explorer
+from kb.format import urls
+from kb.pages import explorer, lists
 from kb.pages.common import Context
 from kb.render.deferred import Rendered
 from kb.search.engine import SearchEngine, document
@@ -93,6 +94,7 @@ class Stages:
             files = api_files(library, analysis)
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
             files[explorer.WORDS] = explorer.words_file(library)
+            files[lists.rows_file(urls.POSTMORTEMS)] = explorer.rows_file(self.context)
             search = search_entries(library, options.directory_urls)
         return DataFiles(files, index, self.seconds, search)
 

@@ -109,6 +109,10 @@ class Settings:
     severities: list[str] = spec("the severity scale, most severe first", default=DEFAULT_SEVERITIES)
     due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
     similar_limit: int = spec("how many similar postmortems each page shows", default=5)
+    list_page_size: int = spec(
+        "rows on the first screen of a list page (postmortems, action items, lessons), and on each of its later pages",
+        default=100,
+    )
     due_policy: dict[str, int] = spec(
         "per severity, the most days after `started` an action item may be due, e.g. `{SEV1: 15, SEV2: 30}`",
         default={},
@@ -275,6 +279,8 @@ def parse_settings(raw: object, where: str = "mkdocs.yml") -> Settings:
         raise SettingsError("\n".join(p.message for p in checker.problems))
     if not settings.severities:
         raise SettingsError("plugins.postmortems.severities: the scale needs at least one level")
+    if settings.list_page_size < 10:  # a pager of a thousand pages helps nobody
+        raise SettingsError("plugins.postmortems.list_page_size: give a number of rows, at least 10")
     if problems := _import_problems(settings) + _tracker_problems(settings):
         raise SettingsError("\n".join(problems))
     settings.zone()

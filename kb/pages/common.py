@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -16,6 +18,8 @@ from kb.format import urls
 from kb.format.model import ActionItem, Postmortem
 from kb.render.escape import attr, html_link, link, text
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Context:
@@ -27,6 +31,14 @@ class Context:
     site_url: str | None = None  # absolute links where they must be (the feed)
     # A postmortem's badges appear on up to a dozen pages: built once each.
     _badges: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
+    # A long list's order, computed once for its first page and each later one.
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, computed on the first call for ``key`` in this build."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @property
     def zone(self) -> tzinfo:

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
-from itertools import groupby
-
-from markupsafe import Markup
 
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Context
+from kb.pages.lists import ROWS_FILE, Column, ListRow, counts_attribute, page_count, page_path, pager, rows_json
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
-from kb.render.escape import meta
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of the explorer: what it shows, and the values its filters match."""
-
-    pm: Postmortem
-    date: str
-    href: str
-    badges: Markup
-    severity_rank: int  # sorts SEV1 first; near-misses last
-    facets: dict[str, list[str]]
-    text: str  # what the free-text filter matches
-
+from kb.render.escape import attr, html_link, meta
 
 FACETS = ("severity", "type", "status", "service", "team", "cause", "year")
 
@@ -41,25 +24,50 @@ FACETS = ("severity", "type", "status", "service", "team", "cause", "year")
 WORDS = posixpath.join(posixpath.dirname(urls.POSTMORTEMS), "filter-words.json")
 
 
-def explorer_row(pm: Postmortem, ctx: Context) -> Row:
+COLUMNS = [
+    Column("Date", sort="date", css="pm-date"),
+    Column("Postmortem", sort="title"),
+    Column("Severity", sort="severity"),
+    Column("Services"),
+    Column("Causes"),
+]
+ID_ATTRIBUTE = "pm"
+
+
+def facets(pm: Postmortem, ctx: Context) -> dict[str, list[str]]:
+    return {
+        "severity": [pm.severity or "none"],
+        "type": [pm.type],
+        "status": [pm.status],
+        "service": pm.services,
+        "team": pm.teams,
+        "cause": pm.cause_keys,
+        "year": [ctx.date(pm)[:4]],
+    }
+
+
+def explorer_row(pm: Postmortem, from_page: str, ctx: Context) -> ListRow:
     severities = ctx.library.settings.severities
     date = ctx.date(pm)
-    return Row(
-        pm=pm,
-        date=date,
-        href=urls.href(urls.POSTMORTEMS, urls.postmortem(pm.slug), ctx.directory_urls),
-        badges=ctx.badges(pm),
-        severity_rank=severities.index(pm.severity) if pm.severity else len(severities),
-        facets={
-            "severity": [pm.severity or "none"],
-            "type": [pm.type],
-            "status": [pm.status],
-            "service": pm.services,
-            "team": pm.teams,
-            "cause": pm.cause_keys,
-            "year": [date[:4]],
-        },
+    href = urls.href(from_page, urls.postmortem(pm.slug), ctx.directory_urls)
+    return ListRow(
+        id=pm.slug,
+        cells=[
+            attr(date),
+            html_link(href, pm.title),
+            ctx.badges(pm),
+            attr(", ".join(pm.services)),
+            attr(", ".join(pm.cause_keys)),
+        ],
+        facets=facets(pm, ctx),
         text=row_text(pm),
+        group=date[:4],
+        sort={
+            "date": date + pm.slug,
+            "title": pm.title.lower(),
+            # SEV1 first; near-misses last
+            "severity": severities.index(pm.severity) if pm.severity else len(severities),
+        },
     )
 
 
@@ -100,16 +108,46 @@ def words_file(library: Library) -> str:
     return json.dumps({slug: w for slug, w in words.items() if w}, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def postmortems_page(ctx: Context) -> Rendered:
+def pages(library: Library) -> list[str]:
+    """The explorer's later pages: the library's postmortems, newest first, a page size at a time."""
+    count = page_count(len(library.postmortems), library.settings.list_page_size)
+    return [page_path(urls.POSTMORTEMS, n) for n in range(2, count + 1)]
+
+
+def rows_file(ctx: Context) -> str:
+    """Every postmortem's row, for the explorer's filters (``kb.pages.lists.rows_json``)."""
+    rows = [explorer_row(pm, urls.POSTMORTEMS, ctx) for pm in ctx.library.postmortems]
+    return rows_json(rows, COLUMNS, FACETS, ID_ATTRIBUTE)
+
+
+def postmortems_page(ctx: Context, number: int = 1) -> Rendered:
+    """Page ``number`` of the explorer: the first is ``/postmortems/``, with the filters."""
     postmortems = ctx.library.postmortems
-    rows = [explorer_row(pm, ctx) for pm in postmortems]
-    years = [(year, list(group)) for year, group in groupby(rows, key=lambda row: row.facets["year"][0])]
+    size = ctx.library.settings.list_page_size
+    page = page_path(urls.POSTMORTEMS, number)
+    shown = postmortems[(number - 1) * size : number * size]
+    first = number == 1
     return render(
         "postmortems.md.j2",
-        meta=meta({"title": "Postmortems", "hide": ["navigation", "toc"], "search": {"exclude": True}}),
+        meta=meta(
+            {
+                "title": "Postmortems" if first else f"Postmortems, page {number}",
+                "hide": ["navigation", "toc"],
+                "search": {"exclude": True},
+            }
+        ),
+        first=first,
         total=len(postmortems),
-        near_misses=sum(1 for pm in postmortems if pm.type == "near-miss"),
-        years=years,
+        near_misses=sum(1 for pm in postmortems if pm.type == "near-miss") if first else 0,
+        rows=[explorer_row(pm, page, ctx) for pm in shown],
+        columns=COLUMNS,
+        id_attribute=ID_ATTRIBUTE,
         facets=FACETS,
+        # Counted over every postmortem, for the filters before the rows are fetched.
+        counts=counts_attribute((facets(pm, ctx) for pm in postmortems), FACETS) if first else "",
         words=posixpath.basename(WORDS),
+        rows_file=ROWS_FILE,
+        page_size=size,
+        first_page=urls.relative(page, urls.POSTMORTEMS),
+        pager=pager(urls.POSTMORTEMS, number, len(postmortems), size, ctx.directory_urls),
     )

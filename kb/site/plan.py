@@ -22,7 +22,7 @@ from kb.checks.library import Library
 from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages import insights, lessons, pagefind_markup, reading
+from kb.pages import explorer, insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
@@ -125,6 +125,7 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     pages = [_postmortem(pm, library, keep=serving) for pm in library.postmortems]
     pages += [
         Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
+        *(Page(path, lambda ctx, n=n: postmortems_page(ctx, n)) for n, path in enumerate(explorer.pages(library), 2)),
         Page(urls.CAUSES, causes_page, in_nav=True),
         Page(urls.ACTION_ITEMS, board_page, in_nav=True),
         *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),

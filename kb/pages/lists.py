@@ -1,0 +1,160 @@
+"""List pages that stay light at any size: a first page, plain later pages, compact rows.
+
+A list page (the explorer, the board, lessons) shows its first ``list_page_size`` rows,
+what matters first, and links to plain pages at stable URLs (``/postmortems/page/2/``)
+that hold the rest, so a reader without JavaScript (a TechDocs page, a crawler) reaches
+every row by links alone. Its filters work over every row in the browser, from a compact
+JSON file fetched when a filter is first used (``rows_file``), and they show what matches
+a page at a time.
+
+A row is built once, in Python, as the HTML of its cells: the first page, the later
+pages and the JSON all come from it, so the browser shows a filtered row exactly as the
+page would have. Cells repeat across rows (a postmortem's badges, a service, a link to the
+postmortem an item comes from); the JSON holds each distinct one once, and rows point at it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from kb.format import urls
+
+ROWS_FILE = "list-rows.json"  # next to its list page, in either URL style
+PAGE = "page"  # /postmortems/page/2/: a reserved name (urls.RESERVED), never a postmortem's id
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort: str | None = None  # a key of ``ListRow.sort``: its heading sorts by it
+    css: str = ""  # the class of its cells
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of a list page: its cells, and what its filters, sorting and figures use."""
+
+    id: str  # the postmortem's id, or the action item's: ``data-<id_attribute>``
+    cells: list[Markup]
+    facets: dict[str, list[str]]
+    text: str  # what the free-text filter matches, lower-cased
+    group: str = ""  # a heading row starts each group in the list's own order (year, state)
+    sort: dict[str, str | int] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # the board's: see board.row_figures
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Links between a list's pages: the previous and next, and a window of numbers."""
+
+    number: int  # 1 is the list page itself
+    count: int
+    links: list[tuple[str, str | None]]  # (label, href); no href for the current page and gaps
+    previous: str | None
+    next: str | None
+    first_row: int
+    last_row: int
+    total: int
+
+
+def page_path(list_page: str, number: int) -> str:
+    """``postmortems/index.md``, 3 -> ``postmortems/page/3.md``; ``services/web.md``, 2 ->
+    ``services/web/page/2.md``. Page 1 is the list page."""
+    if number == 1:
+        return list_page
+    folder = list_page.removesuffix(".md").removesuffix("/index").removesuffix("index")
+    return f"{folder}/{PAGE}/{number}.md" if folder else f"{PAGE}/{number}.md"
+
+
+def page_count(total: int, size: int) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def rows_file(list_page: str) -> str:
+    """The JSON of a list's rows, in the list page's folder: ``postmortems/list-rows.json``.
+    A list page is its folder's index in either URL style, so its script finds the file
+    at ``ROWS_FILE``, relative to the page."""
+    folder = list_page.removesuffix(".md").removesuffix("index").rstrip("/")
+    return f"{folder}/{ROWS_FILE}" if folder else ROWS_FILE
+
+
+def pager(list_page: str, number: int, total: int, size: int, directory_urls: bool) -> Pager:
+    """The pager of page ``number``: first, last, and the two on either side of it."""
+    count = page_count(total, size)
+    here = page_path(list_page, number)
+
+    def href(n: int) -> str:
+        return urls.href(here, page_path(list_page, n), directory_urls)
+
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    links: list[tuple[str, str | None]] = []
+    for previous, n in zip([0, *shown], shown, strict=False):
+        if n - previous > 1:
+            links.append(("…", None))
+        links.append((str(n), None if n == number else href(n)))
+    return Pager(
+        number=number,
+        count=count,
+        links=links,
+        previous=href(number - 1) if number > 1 else None,
+        next=href(number + 1) if number < count else None,
+        first_row=min(total, (number - 1) * size + 1),
+        last_row=min(total, number * size),
+        total=total,
+    )
+
+
+def counts_attribute(rows: Iterable[dict[str, list[str]]], facets: Sequence[str]) -> str:
+    """How many rows (given by their facets) have each value of each facet, for the
+    filters before the rows are fetched; the script counts the same way once they are."""
+    counts: dict[str, Counter[str]] = {f: Counter() for f in facets}
+    for values in rows:
+        for f in facets:
+            counts[f].update(values.get(f, []))
+    return json.dumps({f: sorted(c.items()) for f, c in counts.items()}, ensure_ascii=False, separators=(",", ":"))
+
+
+def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequence[str], id_attribute: str) -> str:
+    """The list's rows for its filters: every cell and facet value as an index into
+    ``strings``, where each distinct one is once.
+
+    ``{"id_attribute", "columns": [css], "facets", "sorts", "strings", "rows": [{"id",
+    "c": [cell], "f": [[value] per facet], "t": text, "g": group, "k": [sort key per sort],
+    "x": {figure: value}}]}``, rows in the list's own order.
+    """
+    strings: dict[str, int] = {}
+
+    def index(value: str) -> int:
+        return strings.setdefault(value, len(strings))
+
+    sorts = [c.sort for c in columns if c.sort]
+    encoded = []
+    for row in rows:
+        record: dict[str, object] = {
+            "id": row.id,
+            "c": [index(str(cell)) for cell in row.cells],
+            "f": [[index(v) for v in row.facets.get(f, [])] for f in facets],
+            "t": row.text,
+        }
+        if row.group:
+            record["g"] = index(row.group)
+        if sorts:
+            record["k"] = [row.sort[s] for s in sorts]
+        if row.figures:
+            record["x"] = row.figures
+        encoded.append(record)
+    data = {
+        "id_attribute": id_attribute,
+        "columns": [c.css for c in columns],
+        "facets": list(facets),
+        "sorts": sorts,
+        "strings": list(strings),
+        "rows": encoded,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
