@@ -1,44 +1,60 @@
-/* Explorers (/postmortems/, /action-items/): free-text filter, facets with counts, sorting.
+/* List pages (/postmortems/, /action-items/, /lessons/): filters, facets with counts, sorting.
  *
- * Progressive enhancement over the static table the page already holds (which reads
- * fine without JavaScript): every row carries its facet values in data attributes.
- * No framework and nothing from another site, so it works on an offline internal site;
- * filtering toggles `hidden` on rows, which stays fast with thousands of them.
- * Filters are mirrored in the URL query (?service=checkout-api) so a view can be linked.
- * An explorer with `data-words` also matches more of each row's words, from a file of the
- * site fetched when the filter is first used (see `fetchWords`).
+ * Progressive enhancement over a page that reads fine without JavaScript: it shows the
+ * first rows of its list, and links to plain pages with the rest (kb.pages.lists). The
+ * filters work over every row, from the list's rows file (`data-rows`, compact JSON with
+ * each row's cells as HTML) fetched when a control is first used, and show what matches
+ * a page at a time, so a keystroke costs the same at 100 rows as at 30,000. Until then
+ * the facets show counts the page carries for every row (`data-counts`).
+ * No framework and nothing from another site, so it works on an offline internal site.
+ * The view is mirrored in the URL query (?q=disk&service=checkout-api&sort=title), so it
+ * can be linked, and reloading or coming back to the page shows it again.
  */
 (function () {
   "use strict";
 
   const LABELS = {severity: "Severity", type: "Type", status: "Status", service: "Service",
                   team: "Team", cause: "Cause", year: "Year", owner: "Owner", state: "State",
-                  tracker: "Tracker"};
+                  tracker: "Tracker", kind: "Kind", category: "Category"};
+
+  function withQuery(params) {
+    const query = params.toString();
+    return location.pathname + (query ? `?${query}` : "") + location.hash;
+  }
+
+  function following(root, selector) {
+    return Array.from(document.querySelectorAll(selector))
+      .find(node => root.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) || null;
+  }
 
   function setup(root) {
-    // The rows to filter: in one sortable table (the default) or across several tables.
-    const scope = document.querySelector(root.dataset.scope || "table.pm-list");
-    if (!scope || root.dataset.ready) return;
+    const table = following(root, "table.pm-list");
+    if (!table || root.dataset.ready) return;
     root.dataset.ready = "1";
-    const table = scope.tagName === "TABLE" ? scope : null;
+    const body = table.tBodies[0];
+    const pager = following(root, "nav.pm-pager");
     const noun = root.dataset.noun || "postmortems";
     const facets = root.dataset.facets.split(" ");
-    const rows = Array.from(scope.querySelectorAll("tr[data-text]"));
-    const values = row => name => (row.dataset[name] || "").split("|").filter(Boolean);
-    rows.forEach(row => {
-      row.facetValues = Object.fromEntries(facets.map(f => [f, values(row)(f)]));
-      row.searchText = row.dataset.text;  // what the text filter matches; fetchWords adds to it
-    });
-    // Resolved now: Material's instant navigation may change the address before the fetch.
+    const total = Number(root.dataset.total);
+    const pageSize = Number(root.dataset.pageSize) || 100;
+    const initialCounts = JSON.parse(root.dataset.counts || "{}");
+    // Resolved now: the page's address may change before the fetches.
+    const rowsUrl = new URL(root.dataset.rows, location.href);
     const wordsUrl = root.dataset.words ? new URL(root.dataset.words, location.href) : null;
-    let wordsFetched = false;
 
     const params = new URLSearchParams(location.search);
-    const state = {text: params.get("q") || "", sort: "date", descending: true};
+    const state = {text: params.get("q") || "", sort: params.get("sort") || ""};
     facets.forEach(f => { state[f] = params.get(f) || ""; });
+    keepSearchClosed(state.text, writeAddress);
+
+    let data = null;  // the rows file, once fetched
+    let loading = null;
+    let wordsLoading = null;
+    let limit = pageSize;  // how many matching rows are shown
+    let active = false;  // the table shows the script's rows, not the page's own
 
     // Controls: a search box, one <select> per facet, a count. Each control has a name
-    // (the box its aria-label, a facet its <label>); the count is a status region, which
+    // (the box its aria-label, a facet its own); the count is a status region, which
     // screen readers announce when it changes without moving the focus (WCAG 4.1.3).
     const search = element("input", {type: "search", placeholder: `Filter ${noun}`, value: state.text,
                                      "aria-label": `Filter ${noun}`, className: "md-input pm-filter-text"});
@@ -53,75 +69,170 @@
     const count = element("p", {className: "pm-count", role: "status", "aria-atomic": "true"});
     const reset = element("button", {type: "button", className: "md-button pm-reset"}, ["Clear filters"]);
     root.append(controls, element("div", {className: "pm-summary"}, [count, reset]));
+    const more = element("button", {type: "button", className: "md-button pm-more-button"});
+    const all = element("button", {type: "button", className: "md-button pm-more-button"});
+    const moreBar = element("div", {className: "pm-more", hidden: true}, [more, " ", all]);
+    (table.closest(".pm-scroll") || table).after(moreBar);
 
-    search.addEventListener("input", () => { state.text = search.value; fetchWords(); update(); });
-    facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; update(); }));
+    // The first use of a control fetches the rows, so they are there when it changes.
+    controls.addEventListener("focusin", () => load());
+    controls.addEventListener("pointerdown", () => load());
+    search.addEventListener("input", () => { state.text = search.value; changed(); });
+    facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; changed(); }));
     reset.addEventListener("click", () => {
       state.text = search.value = "";
       facets.forEach(f => { state[f] = ""; });
-      update();
+      changed();
     });
+    more.addEventListener("click", () => { limit += pageSize; render(); });
+    all.addEventListener("click", () => { limit = Infinity; render(); });
+
     // A sortable heading holds a button: Tab reaches it, Enter and Space press it, and a
-    // screen reader says it is one; the heading's aria-sort says the order.
-    (table ? table.querySelectorAll("th[data-sort]") : []).forEach(th => {
+    // screen reader says it is one; the heading's aria-sort says the order. The list's own
+    // order is by its first sort key (the date), newest first.
+    const headings = Array.from(table.querySelectorAll("th[data-sort]"));
+    const ownOrder = headings.length ? `-${headings[0].dataset.sort}` : "";
+    headings.forEach(th => {
       const button = element("button", {type: "button", className: "pm-sort"}, Array.from(th.childNodes));
       th.append(button);
+      button.addEventListener("focus", () => load());
       button.addEventListener("click", () => {
-        state.descending = state.sort === th.dataset.sort ? !state.descending : th.dataset.sort === "date";
-        state.sort = th.dataset.sort;
-        sort();
+        const key = th.dataset.sort;
+        const current = state.sort || ownOrder;
+        const next = current === key ? `-${key}` : key;
+        state.sort = next === ownOrder ? "" : next;
+        changed();
       });
     });
 
-    // The words of each row that the page does not carry (kb.pages.explorer.WORDS: its
-    // lessons, action items and causes' details), fetched once, when the filter first has
-    // text: a page load costs nothing more. Until they arrive the filter matches the rows'
-    // own text, then it refines; if they never do, it goes on matching that.
-    function fetchWords() {
-      if (wordsFetched || !wordsUrl || !state.text) return;
-      wordsFetched = true;
-      fetch(wordsUrl)
-        .then(response => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
-        .then(words => {
-          // Own keys only: an id such as "constructor" must not find Object's.
-          const has = id => Object.prototype.hasOwnProperty.call(words, id);
-          rows.forEach(row => { if (has(row.dataset.pm)) row.searchText = `${row.dataset.text} ${words[row.dataset.pm]}`; });
-          update();
-        })
-        .catch(() => {});  // offline, or opened from disk: the row text still filters
-    }
-
-    function matches(row, except) {
-      if (state.text) {
-        const words = state.text.toLowerCase().split(/\s+/).filter(Boolean);
-        if (!words.every(w => row.searchText.includes(w))) return false;
+    function load() {
+      if (!loading) {
+        loading = fetchJson(rowsUrl).then(json => {
+          data = json;
+          data.index = new Map(data.strings.map((s, i) => [s, i]));
+          data.position = Object.fromEntries(data.facets.map((f, i) => [f, i]));
+          data.rows.forEach((row, i) => { row.order = i; });
+        });
+        loading.catch(() => {
+          count.textContent = `Filtering needs this list's data, which did not load: the pages below list every one of the ${total} ${noun}.`;
+        });
       }
-      return facets.every(f => f === except || !state[f] || row.facetValues[f].includes(state[f]));
+      return loading;
     }
 
+    // The words of each postmortem that its row does not carry (kb.pages.explorer.WORDS: its
+    // lessons, action items and causes' details), fetched once, when the filter first has
+    // text. Until they arrive the filter matches the rows' own text, then it refines.
+    function loadWords() {
+      if (!wordsUrl || wordsLoading || !state.text) return;
+      wordsLoading = Promise.all([load(), fetchJson(wordsUrl)]).then(([, words]) => {
+        // Own keys only: an id such as "constructor" must not find Object's.
+        const has = id => Object.prototype.hasOwnProperty.call(words, id);
+        data.rows.forEach(row => { if (has(row.id)) row.t = `${row.t} ${words[row.id]}`; });
+        update();
+      }).catch(() => {});  // offline, or opened from disk: the row text still filters
+    }
+
+    function changed() {
+      limit = pageSize;
+      writeAddress();
+      loadWords();
+      if (data) update(); else load().then(update, () => {});
+    }
+
+    function filtering() {
+      return Boolean(state.text || state.sort || facets.some(f => state[f]));
+    }
+
+    // One pass over every row: which conditions it fails, as bits (the text, then one per
+    // facet). A row is shown when it fails none; a facet's counts are over the rows that
+    // fail no other condition, as faceted search does, so choosing a value shows its count.
+    let matched = [];
     function update() {
-      let shown = 0;
-      rows.forEach(row => { row.hidden = !matches(row, null); if (!row.hidden) shown += 1; });
-      // Each facet counts the rows that match every *other* filter, as faceted search does.
-      facets.forEach(f => fillSelect(selects[f], f, rows.filter(row => matches(row, f))));
-      count.textContent = `${shown} of ${rows.length} ${noun}`;
-      if ("figures" in root.dataset) updateFigures(rows.filter(row => !row.hidden));
-      reset.hidden = !state.text && facets.every(f => !state[f]);
-      showYears();
-      const query = new URLSearchParams();
-      if (state.text) query.set("q", state.text);
-      facets.forEach(f => { if (state[f]) query.set(f, state[f]); });
-      history.replaceState(null, "", query.toString() ? `?${query}` : location.pathname);
+      const position = facets.map(f => data.position[f]);
+      const wanted = facets.map(f => (state[f] ? data.index.get(state[f]) ?? -1 : null));
+      const words = state.text.toLowerCase().split(/\s+/).filter(Boolean);
+      const counts = facets.map(() => new Map());
+      const others = facets.map(() => 0);
+      matched = [];
+      data.rows.forEach(row => {
+        let fails = words.every(w => row.t.includes(w)) ? 0 : 1;
+        facets.forEach((f, i) => {
+          if (wanted[i] !== null && !row.f[position[i]].includes(wanted[i])) fails |= 2 << i;
+        });
+        if (!fails) matched.push(row);
+        facets.forEach((f, i) => {
+          if (fails & ~(2 << i)) return;
+          others[i] += 1;
+          row.f[position[i]].forEach(v => counts[i].set(v, (counts[i].get(v) || 0) + 1));
+        });
+      });
+      facets.forEach((f, i) => {
+        const named = Array.from(counts[i], ([v, n]) => [data.strings[v], n]);
+        fillSelect(f, named, others[i]);
+      });
+      count.textContent = `${matched.length} of ${data.rows.length} ${noun}`;
+      reset.hidden = !filtering();
+      if ("figures" in root.dataset) updateFigures(matched);
+      active = active || filtering();
+      if (active) render();
+      root.dataset.loaded = "1";
     }
 
-    // The board's headline and section counts, over the rows shown: the same definitions
-    // as the page was built with (kb.analysis.action_item_states), so they always agree.
-    function updateFigures(shown) {
-      document.querySelectorAll("[data-count-state]").forEach(el => {
-        el.textContent = String(shown.filter(row => row.dataset.state === el.dataset.countState).length);
+    function render() {
+      const sorted = sortRows(matched);
+      const shown = sorted.slice(0, limit);
+      const grouped = !state.sort;
+      const width = data.columns.length;
+      let group = null;
+      const html = [];
+      shown.forEach(row => {
+        if (grouped && row.g !== undefined && row.g !== group) {
+          group = row.g;
+          html.push(`<tr class="pm-group"><th colspan="${width}" scope="rowgroup">${escape(data.strings[group])}</th></tr>`);
+        }
+        html.push(`<tr data-${data.id_attribute}="${escape(row.id)}">`);
+        row.c.forEach((cell, i) => {
+          const css = data.columns[i];
+          html.push(css ? `<td class="${escape(css)}">` : "<td>", data.strings[cell], "</td>");
+        });
+        html.push("</tr>");
       });
-      const onTime = shown.filter(row => row.dataset.onTime !== undefined).map(row => Number(row.dataset.onTime));
-      const days = shown.filter(row => row.dataset.daysToDone !== undefined).map(row => Number(row.dataset.daysToDone));
+      body.innerHTML = html.join("");
+      if (pager) pager.hidden = true;
+      const rest = sorted.length - shown.length;
+      moreBar.hidden = rest <= 0;
+      more.textContent = `Show ${Math.min(rest, pageSize)} more`;
+      all.textContent = `Show all ${sorted.length}`;
+      headings.forEach(th => {
+        const key = th.dataset.sort;
+        const current = state.sort || ownOrder;
+        th.setAttribute("aria-sort", current === key ? "ascending" : current === `-${key}` ? "descending" : "none");
+      });
+    }
+
+    function sortRows(rows) {
+      if (!state.sort) return rows;  // already in the list's own order
+      const descending = state.sort.startsWith("-");
+      const at = data.sorts.indexOf(state.sort.replace(/^-/, ""));
+      if (at < 0) return rows;
+      const sign = descending ? -1 : 1;
+      return rows.slice().sort((a, b) => {
+        const [x, y] = [a.k[at], b.k[at]];
+        return sign * (x < y ? -1 : x > y ? 1 : 0) || a.order - b.order;
+      });
+    }
+
+    // The board's headline and state counts, over the rows shown: the same definitions as
+    // the page was built with (kb.analysis.action_item_states), so they always agree.
+    function updateFigures(rows) {
+      const states = rows.map(row => data.strings[row.f[data.position.state][0]]);
+      document.querySelectorAll("[data-count-state]").forEach(el => {
+        el.textContent = String(states.filter(s => s === el.dataset.countState).length);
+      });
+      const values = name => rows.filter(row => row.x && name in row.x).map(row => Number(row.x[name]));
+      const onTime = values("on-time");
+      const days = values("days-to-done");
       const figure = name => document.querySelector(`[data-figure="${name}"]`);
       if (figure("on-time")) {
         const share = onTime.reduce((a, b) => a + b, 0) / onTime.length;
@@ -136,61 +247,59 @@
       return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    function fillSelect(select, facet, matching) {
-      const counts = new Map();
-      matching.forEach(row => row.facetValues[facet].forEach(v => counts.set(v, (counts.get(v) || 0) + 1)));
-      if (state[facet] && !counts.has(state[facet])) counts.set(state[facet], 0);
+    function fillSelect(facet, counts, matching) {
+      if (state[facet] && !counts.some(([value]) => value === state[facet])) counts.push([state[facet], 0]);
       const order = facet === "year" ? (a, b) => b[0].localeCompare(a[0])
                   : facet === "severity" ? (a, b) => a[0].localeCompare(b[0])
                   : (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]);
-      const options = [element("option", {value: ""}, [`All (${matching.length})`])];
-      Array.from(counts).sort(order).forEach(([value, n]) => {
+      const options = [element("option", {value: ""}, [`All (${matching})`])];
+      counts.sort(order).forEach(([value, n]) => {
         options.push(element("option", {value: value, selected: value === state[facet]}, [`${value} (${n})`]));
       });
-      select.replaceChildren(...options);
+      selects[facet].replaceChildren(...options);
     }
 
-    function sortKey(row) {
-      if (state.sort === "title") return row.querySelector("a").textContent.toLowerCase();
-      if (state.sort === "severity") return Number(row.dataset.severityRank);
-      return row.dataset.date + row.dataset.pm;
+    function writeAddress() {
+      const query = new URLSearchParams();
+      if (state.text) query.set("q", state.text);
+      facets.forEach(f => { if (state[f]) query.set(f, state[f]); });
+      if (state.sort) query.set("sort", state.sort);
+      history.replaceState(history.state, "", withQuery(query));
     }
 
-    function sort() {
-      const sign = state.descending ? -1 : 1;
-      const byDate = state.sort === "date";
-      const body = table.tBodies[0];
-      const sorted = rows.slice().sort((a, b) => {
-        const [x, y] = [sortKey(a), sortKey(b)];
-        return sign * (x < y ? -1 : x > y ? 1 : 0) || (a.dataset.date < b.dataset.date ? 1 : -1);
-      });
-      // Sorted by date, rows stay under their year's heading; otherwise one flat list.
-      if (byDate) {
-        sorted.forEach(row => table.querySelector(`tbody[data-year="${row.dataset.year}"]`).append(row));
-        const bodies = Array.from(table.tBodies).sort((a, b) => sign * a.dataset.year.localeCompare(b.dataset.year));
-        bodies.forEach(b => table.append(b));
-      } else {
-        sorted.forEach(row => body.append(row));
-      }
-      table.classList.toggle("pm-flat", !byDate);
-      (table ? table.querySelectorAll("th[data-sort]") : []).forEach(th => {
-        th.setAttribute("aria-sort", th.dataset.sort === state.sort ? (state.descending ? "descending" : "ascending") : "none");
-      });
-      showYears();
+    // Before the rows are fetched: the counts over every row that the page carries.
+    facets.forEach(f => fillSelect(f, (initialCounts[f] || []).slice(), total));
+    count.textContent = `${total} of ${total} ${noun}`;
+    reset.hidden = true;
+    if (filtering()) {  // a linked, reloaded or revisited view: fetch at once
+      writeAddress();
+      loadWords();
+      load().then(update, () => {});
     }
+  }
 
-    function showYears() {
-      if (!table) return;
-      const flat = table.classList.contains("pm-flat");
-      Array.from(table.tBodies).forEach(b => {
-        const heading = b.querySelector("tr.pm-year");
-        if (heading) heading.hidden = flat || !b.querySelector("tr[data-pm]:not([hidden])");
-      });
+  // Material's search box opens, with q in it, on any page whose address has ?q=, before
+  // this script runs, and takes q out of the address when it closes. On a list page q is
+  // the list's filter: the box is closed and emptied again, and the address gets q back
+  // whenever the reader closes the search box later.
+  function keepSearchClosed(query, writeAddress) {
+    const toggle = document.getElementById("__search");
+    const box = document.querySelector(".md-search__input");
+    if (!toggle || !box) return;
+    if (query && toggle.checked && box.value === query) {
+      toggle.checked = false;
+      box.value = "";
+      box.blur();
     }
+    toggle.addEventListener("change", () => { if (!toggle.checked) writeAddress(); });
+  }
 
-    fetchWords();  // a linked view (?q=...) filters at once
-    update();
-    if (table) sort();
+  function fetchJson(url) {
+    return fetch(url).then(response => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))));
+  }
+
+  function escape(value) {
+    return String(value).replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
   }
 
   function element(tag, props, children) {
