@@ -16,8 +16,8 @@ from kb.render.escape import attr, html_link, meta
 
 FACETS = ("severity", "type", "status", "service", "team", "cause", "year")
 
-# What else the free-text filter matches: each postmortem's lessons (with what went well,
-# wrong and lucky), action items and causes' details. In the rows they would add several
+# What else the free-text filter matches: each postmortem's summary, lessons (with what went
+# well, wrong and lucky), action items and causes' details. In the rows they would add several
 # MB to the page at thousands of postmortems, for a filter most visits never use; in a file
 # of their own next to the page (a data file of the build), the script fetches them when
 # the filter is first used. Same folder as the page in either URL style, so one relative URL.
@@ -72,12 +72,12 @@ def explorer_row(pm: Postmortem, from_page: str, ctx: Context) -> ListRow:
 
 
 def row_text(pm: Postmortem) -> str:
-    """What the page's row carries for the filter: id, title, summary, services, teams, cause keys, tags."""
-    return " ".join([pm.slug, pm.title, pm.summary or "", *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower()
+    """What the row carries for the filter: id, title, services, teams, cause keys, tags."""
+    return " ".join([pm.slug, pm.title, *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower()
 
 
 def extra_words(pm: Postmortem, text: str) -> str:
-    """The words of ``pm``'s lessons, action items and causes' details that its row's
+    """The words of ``pm``'s summary, lessons, action items and causes' details that its row's
     ``text`` does not match already, lower-cased, space-separated.
 
     The filter matches a typed word anywhere inside the text, so a word found inside the
@@ -85,6 +85,7 @@ def extra_words(pm: Postmortem, text: str) -> str:
     out, and the filter finds exactly what it would with all of those texts in the row.
     """
     texts = [
+        pm.summary or "",
         *pm.lessons,
         *pm.went_well,
         *pm.went_wrong,
