@@ -7,16 +7,19 @@ Most tests look at one real MkDocs build of the small library in ``learning_libr
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -33,16 +36,18 @@ from learning_library import (
     POOL,
     READING,
     TABLES,
+    VISIBLE,
     WENT_WELL,
     XSS_TITLE,
     strict_build,
     write,
 )
-from support import REPO, Build, Site, WriteProject
+from support import REPO, Build, Site, WriteProject, generator, mkdocs_build
 
 from kb.analysis.analyze import analyze
 from kb.checks.library import Library, load
 from kb.load.project import open_project
+from kb.load.sources import read_source
 from kb.pages import insights, reading
 from kb.pages.common import Context
 from kb.pages.history import this_week_in_history
@@ -139,36 +144,114 @@ def links_to(hrefs: list[str], pm_id: str) -> bool:
 # --- /lessons/ -----------------------------------------------------------------------------
 
 
-def test_every_lesson_is_under_each_category_and_service_linked_to_its_postmortem(site: Site) -> None:
-    page = Blocks(site.article("lessons/index.html"))
+class LessonRows(HTMLParser):
+    """The rows of a lessons table: (``data-lesson``, the cells' text, the hrefs in them)."""
 
-    for heading, groups in (("By cause category", BY_CATEGORY), ("By service", BY_SERVICE)):
-        headings = [text for tag, text, _ in page.blocks if tag == "h3"]
-        assert set(groups) <= set(headings), heading
-        for group, lessons in groups.items():
-            items = page.under(group)
-            assert [text.split(" — ")[0] for text, _ in items] == lessons, group
-            for (_, hrefs), lesson in zip(items, lessons, strict=True):
-                assert links_to(hrefs, LESSONS[lesson]), lesson
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[str, list[str], list[str]]] = []
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "tr" and found.get("data-lesson"):
+            self.rows.append((found["data-lesson"] or "", [], []))
+        elif tag == "td" and self.rows:
+            self._cell = []
+        elif tag == "a" and self._cell is not None:
+            self.rows[-1][2].append(found.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
 
 
-def test_lucky_breaks_and_what_went_well_link_to_their_postmortems(site: Site) -> None:
-    page = Blocks(site.article("lessons/index.html"))
+def decoded_rows(rows_json: str) -> list[dict[str, object]]:
+    """``kb.pages.lists.rows_json``'s rows with every index replaced by its string."""
+    data = json.loads(rows_json)
+    strings = data["strings"]
+    return [
+        {
+            "id": row["id"],
+            "cells": [strings[i] for i in row["c"]],
+            "facets": {f: [strings[i] for i in values] for f, values in zip(data["facets"], row["f"], strict=True)},
+            "text": row["t"],
+        }
+        for row in data["rows"]
+    ]
 
-    for heading, expected in (("Where we got lucky", GOT_LUCKY), ("What went well", WENT_WELL)):
-        items = page.under(heading, level="h2")
-        assert {text.split(" — ")[0] for text, _ in items} == set(expected), heading
-        for text, hrefs in items:
-            assert links_to(hrefs, expected[text.split(" — ")[0]]), text
+
+KINDS = (("Lesson", "lesson", LESSONS), ("Got lucky", "got-lucky", GOT_LUCKY), ("Went well", "went-well", WENT_WELL))
+# (id, text, kind, postmortem), newest postmortem first; each postmortem has at most one of each kind.
+ENTRIES = [
+    (f"{pm_id}:{word}:1", text, kind, pm_id)
+    for pm_id in VISIBLE
+    for kind, word, entries in KINDS
+    for text, owner in entries.items()
+    if owner == pm_id
+]
+
+
+def test_every_entry_is_one_row_newest_first_linked_to_its_postmortem(site: Site) -> None:
+    rows = LessonRows(site.article("lessons/index.html")).rows
+
+    assert [row_id for row_id, _, _ in rows] == [entry_id for entry_id, _, _, _ in ENTRIES]
+    titles = {"a-pool": "Checkout pool exhausted", "b-near": "Truncated export nearly shipped Near-miss"}
+    for (_, cells, hrefs), (_, text, kind, pm_id) in zip(rows, ENTRIES, strict=True):
+        assert cells[1:3] == [text, kind]
+        assert links_to(hrefs, pm_id) and len(hrefs) == 1
+        assert cells[3] == titles.get(pm_id, cells[3])
+    assert "page/2" not in site.article("lessons/index.html")  # 8 entries: one page, no pager
+
+
+def test_rows_file_gives_each_entry_its_kind_categories_services_and_year(site: Site) -> None:
+    rows = decoded_rows((site.root / "lessons" / "list-rows.json").read_text(encoding="utf-8"))
+    # A postmortem's categories and services, from the hand-counted lessons under each.
+    of_pm = {
+        facet: {
+            pm_id: sorted(g for g, ls in groups.items() if any(LESSONS[lesson] == pm_id for lesson in ls))
+            for pm_id in VISIBLE
+        }
+        for facet, groups in (("category", BY_CATEGORY), ("service", BY_SERVICE))
+    }
+    years = {"a-pool": "2024", "b-near": "2024", "c-draft": "2025", "e-odd": "2025"}
+
+    assert [row["id"] for row in rows] == [entry_id for entry_id, _, _, _ in ENTRIES]
+    for row, (_, text, kind, pm_id) in zip(rows, ENTRIES, strict=True):
+        assert row["facets"] == {
+            "kind": [kind],
+            "category": of_pm["category"][pm_id],
+            "service": of_pm["service"][pm_id],
+            "year": [years[pm_id]],
+        }
+        assert row["cells"][1] == escape(text)  # escaped HTML, as the page's cell
+        assert text.lower() in row["text"] and pm_id in row["text"]  # type: ignore[operator]
+    html = site.article("lessons/index.html")
+    counts = json.loads(unescape(re.search(r'data-counts="([^"]*)"', html).group(1)))  # type: ignore[union-attr]
+    assert counts["kind"] == [["Got lucky", 2], ["Lesson", 4], ["Went well", 2]]
+    assert dict(counts["category"]) == {"Change management": 5, "Detection": 5, "No cause recorded": 1}
+    assert 'data-total="8"' in html and 'data-rows="list-rows.json"' in html and 'data-noun="lessons"' in html
 
 
 def test_lessons_of_near_misses_carry_a_badge(site: Site) -> None:
     html = site.article("lessons/index.html")
-    page = Blocks(html)
 
-    for text, hrefs in page.under("Detection"):
-        assert text.endswith("Near-miss") == links_to(hrefs, "b-near"), text
-    assert html.count('<span class="pm-badge pm-near-miss">Near-miss</span>') == 5  # intro + 2 lessons + luck
+    for _, cells, hrefs in LessonRows(html).rows:
+        assert cells[3].endswith("Near-miss") == links_to(hrefs, "b-near"), cells
+    assert html.count('<span class="pm-badge pm-near-miss">Near-miss</span>') == 3  # intro, lesson, luck
+
+
+def test_the_intro_gives_the_totals_and_why_near_misses_and_luck_matter(site: Site) -> None:
+    text = visible_text(site.article("lessons/index.html"))
+
+    assert "4 lessons from 4 postmortems, with 2 lucky breaks and 2 things that went well" in text
+    assert "the lesson is just as real" in text and "Luck is not a control" in text
 
 
 # --- /reading/ -----------------------------------------------------------------------------
@@ -317,6 +400,8 @@ def test_a_postmortem_outside_the_audience_leaves_no_trace(site: Site) -> None:
     for path in ("lessons/index.html", "reading/index.html", "insights/index.html"):
         html = site.article(path)
         assert "Restricted" not in html and "d-hidden" not in html and "secret-service" not in html, path
+    rows = (site.root / "lessons" / "list-rows.json").read_text(encoding="utf-8")
+    assert "Restricted" not in rows and "d-hidden" not in rows and "secret-service" not in rows
     assert "d-hidden" not in (site.root / "feed.xml").read_text(encoding="utf-8")
     assert "Figures over the 4 postmortems" in site.article("insights/index.html")
 
@@ -365,7 +450,13 @@ def test_long_names_and_many_postmortems_keep_charts_readable_and_bounded(librar
     assert charts["durations"].tables[0].rows[0][1] == 1800  # every incident still counted
 
 
-LEARNING_OUTPUT = ["lessons/index.html", "reading/index.html", "insights/index.html", "feed.xml"]
+LEARNING_OUTPUT = [
+    "lessons/index.html",
+    "lessons/list-rows.json",
+    "reading/index.html",
+    "insights/index.html",
+    "feed.xml",
+]
 
 
 def test_two_builds_write_the_same_bytes(project: Path, site: Site, tmp_path: Path) -> None:
@@ -382,11 +473,12 @@ from kb.site.feed import feed_xml
 from kb.checks.library import load
 from kb.pages.common import Context
 from kb.load.project import open_project
+from kb.load.sources import read_source
 from kb.site.plan import learning_pages
 project = open_project(Path(sys.argv[1]))
 library = load(project.settings, project.root)
 ctx = Context(library, analyze(library))
-rendered = [(p.path, p.render(ctx)) for p in learning_pages()]
+rendered = [(p.path, p.render(ctx)) for p in learning_pages(library)]
 pages = "".join(path + r.markdown + "".join(r.deferred.values()) for path, r in rendered)
 print(hashlib.sha256((pages + feed_xml(library, True, "https://example.com/")).encode()).hexdigest())
 """
@@ -417,20 +509,132 @@ def example() -> Library:
 
 
 def rendered(example: Library, path: str) -> Blocks:
-    page = next(p for p in learning_pages() if p.path == path).render(Context(example, analyze(example)))
+    page = next(p for p in learning_pages(example) if p.path == path).render(Context(example, analyze(example)))
     body = page.markdown.split("---\n", 2)[2]  # past the page's front matter
     html = markdown.markdown(body, extensions=["tables", "attr_list", "md_in_html"])
     return Blocks(fill_deferred(html, page.deferred))
 
 
-def test_example_library_every_lesson_and_lucky_break_is_listed(example: Library) -> None:
-    items = [(text, hrefs) for tag, text, hrefs in rendered(example, "lessons/index.md").blocks if tag == "li"]
+# Which visibilities a build for each audience holds (the spec's "Audiences").
+VISIBLE_TO = {
+    "public": {"public"},
+    "internal": {"public", "internal"},
+    "restricted": {"public", "internal", "restricted"},
+}
+ENTRY_FIELDS = (("lessons", "lesson"), ("got_lucky", "got-lucky"), ("went_well", "went-well"))
 
-    for pm in example.postmortems:
-        target = f"../postmortems/{pm.slug}/"  # HTML links, as the built site has them
-        for entry in [*pm.lessons, *pm.got_lucky, *pm.went_well]:
-            shown = " ".join(entry.split())
-            assert any(text.startswith(shown) and target in hrefs for text, hrefs in items), entry
+
+def front_matters(folder: Path, audience: str) -> list[dict[str, Any]]:
+    """The front matter of each postmortem file under ``folder`` that ``audience`` sees,
+    newest first, with ``id`` filled in: what the lessons page is expected to list."""
+    found = []
+    for path in folder.rglob("*.md"):
+        if path.name.startswith("_") or path.name == "README.md":
+            continue
+        front: dict[str, Any] = read_source(path, path.name).tree.value
+        if front.get("visibility", "internal") in VISIBLE_TO[audience]:
+            found.append({**front, "id": front.get("id") or path.stem})
+    return sorted(found, key=lambda front: datetime.fromisoformat(str(front["started"])), reverse=True)
+
+
+def expected_entries(fronts: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(entry id, text as shown, postmortem id) of every entry, in the page's order."""
+    return [
+        (f"{front['id']}:{word}:{n}", " ".join(text.split()), front["id"])
+        for front in fronts
+        for key, word in ENTRY_FIELDS
+        for n, text in enumerate(front.get(key, []), 1)
+    ]
+
+
+def lessons_pages(site: Path) -> list[tuple[str, list[tuple[str, list[str], list[str]]]]]:
+    """The pages of ``/lessons/`` as a reader without JavaScript reaches them: from the
+    first, by each page's Next link. (page, its rows), links made relative to the site."""
+    found: list[tuple[str, list[tuple[str, list[str], list[str]]]]] = []
+    page: str | None = "lessons"
+    while page:
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        article = html[html.index("<article") : html.index("</article>")]
+        rows = [
+            (row_id, cells, [posixpath.normpath(posixpath.join(page, href)) for href in hrefs])
+            for row_id, cells, hrefs in LessonRows(article).rows
+        ]
+        found.append((page, rows))
+        following = re.search(r'<a href="([^"]+)" rel="next">', article)
+        page = posixpath.normpath(posixpath.join(page, following.group(1))) if following else None
+    return found
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("example") / "site"
+    mkdocs_build(REPO, site)
+    return site
+
+
+@pytest.mark.example_library
+def test_example_library_lists_every_entry_once_without_javascript(example_site: Path) -> None:
+    """Every lesson, lucky break and thing that went well the old page showed (under one
+    heading or several), each once, linked to its postmortem, on pages reached by links."""
+    fronts = front_matters(REPO / "postmortems", open_project(REPO / "mkdocs.yml").settings.audience)
+    expected = [(text, f"postmortems/{pm_id}") for _, text, pm_id in expected_entries(fronts)]
+
+    shown = [(cells[1], hrefs[0]) for _, rows in lessons_pages(example_site) for _, cells, hrefs in rows]
+
+    assert len(shown) == len(expected) and set(shown) == set(expected)
+
+
+def generated_site(tmp_path: Path, audience: str) -> tuple[Path, list[tuple[str, str, str]], list[dict[str, Any]]]:
+    """A generated library of 14 postmortems, about 50 entries, 10 to a page."""
+    project = write(
+        tmp_path / "project",
+        {"mkdocs.yml": LEARNING_MKDOCS_YML + f"      audience: {audience}\n      list_page_size: 10\n"},
+    )
+    generator().generate(14, project / "postmortems")
+    mkdocs_build(project, tmp_path / "site")
+    fronts = front_matters(project / "postmortems", audience)
+    return tmp_path / "site", expected_entries(fronts), fronts
+
+
+def test_a_long_list_of_lessons_reaches_every_entry_once_page_by_page_newest_first(tmp_path: Path) -> None:
+    site, expected, _ = generated_site(tmp_path, "internal")
+
+    pages = lessons_pages(site)
+
+    assert [page for page, _ in pages] == ["lessons", *(f"lessons/page/{n}" for n in range(2, len(pages) + 1))]
+    assert len(pages) == -(-len(expected) // 10) > 3
+    assert all(len(rows) == 10 for _, rows in pages[:-1])
+    shown = [(row_id, cells[1], hrefs) for _, rows in pages for row_id, cells, hrefs in rows]
+    assert shown == [(entry_id, text, [f"postmortems/{pm_id}"]) for entry_id, text, pm_id in expected]
+
+
+def test_rows_file_has_every_entry_with_its_facets_and_nothing_outside_the_audience(tmp_path: Path) -> None:
+    site, expected, fronts = generated_site(tmp_path, "public")
+    catalog = generator().causes_catalog()
+    by_id = {front["id"]: front for front in fronts}
+
+    rows = decoded_rows((site / "lessons" / "list-rows.json").read_text(encoding="utf-8"))
+
+    assert {front["visibility"] for front in fronts} == {"public"}  # the others are left out of this build
+    assert [row["id"] for row in rows] == [entry_id for entry_id, _, _ in expected]
+    kinds = {"lessons": "Lesson", "got_lucky": "Got lucky", "went_well": "Went well"}
+    for row, (entry_id, text, pm_id) in zip(rows, expected, strict=True):
+        front = by_id[pm_id]
+        field = next(key for key, word in ENTRY_FIELDS if f":{word}:" in entry_id)
+        categories = {catalog[cause["key"]]["category"].replace("-", " ").capitalize() for cause in front["causes"]}
+        assert row["facets"] == {
+            "kind": [kinds[field]],
+            "category": sorted(categories),
+            "service": sorted(front["services"]),
+            "year": [str(front["started"])[:4]],
+        }
+        assert row["cells"][1] == escape(text)
+        assert f'href="../postmortems/{pm_id}/"' in row["cells"][3]  # type: ignore[operator]
+        assert all(part.lower() in row["text"] for part in (text, front["title"], pm_id))  # type: ignore[operator]
+    html = (site / "lessons" / "index.html").read_text(encoding="utf-8")
+    counts = json.loads(unescape(re.search(r'data-counts="([^"]*)"', html).group(1)))  # type: ignore[union-attr]
+    assert sum(n for _, n in counts["kind"]) == len(rows) == len(expected)
+    assert f'data-total="{len(expected)}"' in html
 
 
 def test_example_library_every_reading_item_is_listed(example: Library) -> None:

@@ -44,8 +44,8 @@ MAX_TEXT = 20_000
 # charts would span thousands of empty months, or fail (a year 1 moved to UTC).
 YEARS = range(1970, 2200)
 # The longest list: each service or team named is a page to build, so one file must not
-# be able to add thousands of pages; and the lessons page lists a postmortem's lessons
-# under each of its services (benchmarks/hostile.py measures a file at the limit).
+# be able to add thousands of pages; and the lessons page's rows file repeats a postmortem's
+# services in each of its lessons' filters (benchmarks/hostile.py measures a file at the limit).
 MAX_ITEMS = 200
 
 

@@ -1,15 +1,16 @@
-"""``/lessons/``: every lesson learned, grouped by cause category and by service.
+"""``/lessons/``: every lesson learned, lucky break and thing that went well, newest first.
 
 Lessons are the part of a postmortem most worth reading across incidents, so they are
-gathered here, each linked back to where it was learned. A postmortem with causes in
-several categories (or several services) lists its lessons under each: a reader who
-browses one category must see every lesson that bears on it.
+gathered here, each linked back to where it was learned. Each entry is one row, once
+(``kb.pages.lists``): its kind, its postmortem's cause categories and services are
+facets of the filters rather than headings it is repeated under, which made the page
+10 MB at 5,000 postmortems. The first page shows the lessons of the newest incidents;
+plain later pages (``/lessons/page/2/``) hold the rest.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -17,29 +18,40 @@ from markupsafe import Markup
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages.common import Badge, badge_html
+from kb.pages.common import Badge, Context, badge_html
+from kb.pages.lists import ROWS_FILE, Column, ListRow, counts_attribute, page_count, page_path, pager, rows_json
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
-from kb.render.escape import html_link, meta
+from kb.render.escape import attr, html_link, meta
 
 PAGE = "lessons/index.md"
 NO_CAUSE = "No cause recorded"  # drafts may have no cause yet; their lessons still count
 NO_SERVICE = "No service recorded"
+
+# (list field of a postmortem, the Kind a reader sees, the word in an entry's id), in the
+# order a postmortem's entries are listed.
+KINDS = (
+    ("lessons", "Lesson", "lesson"),
+    ("got_lucky", "Got lucky", "got-lucky"),
+    ("went_well", "Went well", "went-well"),
+)
+FACETS = ("kind", "category", "service", "year")
+# Sorted by date alone: a sort key is repeated in every row of the rows file, three or
+# four rows a postmortem, and a key of titles made that file a fifth larger.
+COLUMNS = [Column("Date", sort="date", css="pm-date"), Column("Lesson"), Column("Kind"), Column("Postmortem")]
+ID_ATTRIBUTE = "lesson"
+NEAR_MISS = badge_html([Badge("Near-miss", "near-miss")])
 
 
 @dataclass(frozen=True)
 class Entry:
     """One lesson (or lucky break, or thing that went well) and where it came from."""
 
+    id: str  # ``<postmortem id>:<kind word>:<n>``, n counting from 1 in the postmortem's list
+    kind: str  # a label of ``KINDS``
     text: str
-    source: Markup  # an HTML link to the postmortem
-    near_miss: bool
-
-
-@dataclass(frozen=True)
-class Group:
-    title: str
-    entries: list[Entry]
+    pm: Postmortem
+    facets: dict[str, list[str]]  # shared by the entries of one postmortem
 
 
 def category_title(category: str) -> str:
@@ -47,65 +59,106 @@ def category_title(category: str) -> str:
     return category.replace("-", " ").replace("_", " ").strip().capitalize() or category
 
 
-def _entries(pm: Postmortem, texts: list[str], directory_urls: bool) -> list[Entry]:
-    href = urls.href(PAGE, urls.postmortem(pm.slug), directory_urls)
-    source = html_link(href, pm.title)
-    return [Entry(t, source, pm.type == "near-miss") for t in texts]
+def pm_facets(pm: Postmortem, ctx: Context) -> dict[str, list[str]]:
+    """What an entry is filtered by besides its kind: its postmortem's cause categories
+    and services (a catch-all value when it has none, so every entry has one), and year."""
+    causes = ctx.library.causes
+    categories = sorted({category_title(causes[k].category) for k in pm.cause_keys if k in causes})
+    return {
+        "category": categories or [NO_CAUSE],
+        "service": sorted(set(pm.services)) or [NO_SERVICE],
+        "year": [ctx.date(pm)[:4]],
+    }
 
 
-def _grouped(pairs: Iterable[tuple[str, list[Entry]]], last: str) -> list[Group]:
-    """Groups sorted by title, the catch-all ``last`` at the end; entries keep library order."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for title, entries in pairs:
-        groups[title].extend(entries)
-    order = sorted(groups, key=lambda title: (title == last, title.casefold()))
-    return [Group(title, groups[title]) for title in order]
+def entries(ctx: Context) -> list[Entry]:
+    """Every entry, newest postmortem first; computed once a build for all of the pages."""
 
-
-def by_category(library: Library, directory_urls: bool = True) -> list[Group]:
-    def pairs() -> Iterator[tuple[str, list[Entry]]]:
-        for pm in library.postmortems:
-            if not pm.lessons:
+    def make() -> list[Entry]:
+        found = []
+        for pm in ctx.library.postmortems:
+            if not (pm.lessons or pm.got_lucky or pm.went_well):
                 continue
-            entries = _entries(pm, pm.lessons, directory_urls)
-            categories = {category_title(library.causes[k].category) for k in pm.cause_keys if k in library.causes}
-            for title in sorted(categories) or [NO_CAUSE]:
-                yield title, entries
+            shared = pm_facets(pm, ctx)
+            for field, label, word in KINDS:
+                found += [
+                    Entry(f"{pm.slug}:{word}:{n}", label, text, pm, {"kind": [label], **shared})
+                    for n, text in enumerate(getattr(pm, field), 1)
+                ]
+        return found
 
-    return _grouped(pairs(), NO_CAUSE)
-
-
-def by_service(library: Library, directory_urls: bool = True) -> list[Group]:
-    def pairs() -> Iterator[tuple[str, list[Entry]]]:
-        for pm in library.postmortems:
-            if not pm.lessons:
-                continue
-            entries = _entries(pm, pm.lessons, directory_urls)
-            for service in sorted(set(pm.services)) or [NO_SERVICE]:
-                yield service, entries
-
-    return _grouped(pairs(), NO_SERVICE)
+    return ctx.once("lessons", make)
 
 
-def collection(library: Library, field: str, directory_urls: bool = True) -> list[Entry]:
-    """Every entry of a list field (``got_lucky``, ``went_well``), newest postmortem first."""
-    return [entry for pm in library.postmortems for entry in _entries(pm, getattr(pm, field), directory_urls)]
+def entry_count(pm: Postmortem) -> int:
+    return len(pm.lessons) + len(pm.got_lucky) + len(pm.went_well)
 
 
-def lessons_page(library: Library, directory_urls: bool = True) -> Rendered:
-    lessons = collection(library, "lessons", directory_urls)
+def entry_row(entry: Entry, from_page: str, ctx: Context) -> ListRow:
+    pm = entry.pm
+    source = html_link(urls.href(from_page, urls.postmortem(pm.slug), ctx.directory_urls), pm.title)
+    date = ctx.date(pm)
+    return ListRow(
+        id=entry.id,
+        cells=[
+            attr(date),
+            attr(entry.text),
+            attr(entry.kind),
+            source + Markup(" ") + NEAR_MISS if pm.type == "near-miss" else source,
+        ],
+        facets=entry.facets,
+        text=" ".join([entry.text, pm.title, pm.slug]).lower(),
+        # Ties keep the list's order (a stable sort): a postmortem's entries stay together.
+        sort={"date": date},
+    )
+
+
+def pages(library: Library) -> list[str]:
+    """The later pages: every entry, newest postmortem first, a page size at a time."""
+    total = sum(entry_count(pm) for pm in library.postmortems)
+    count = page_count(total, library.settings.list_page_size)
+    return [page_path(PAGE, n) for n in range(2, count + 1)]
+
+
+def rows_file(ctx: Context) -> str:
+    """Every entry's row, for the filters (``kb.pages.lists.rows_json``), linked as from the first page."""
+    rows = [entry_row(entry, PAGE, ctx) for entry in entries(ctx)]
+    return rows_json(rows, COLUMNS, FACETS, ID_ATTRIBUTE)
+
+
+def lessons_page(ctx: Context, number: int = 1) -> Rendered:
+    """Page ``number`` of the lessons: the first is ``/lessons/``, with the totals and filters."""
+    every = entries(ctx)
+    size = ctx.library.settings.list_page_size
+    page = page_path(PAGE, number)
+    first = number == 1
+    kinds = Counter(entry.kind for entry in every) if first else Counter()
     return render(
         "lessons.md.j2",
         # Each lesson is already found by search on its postmortem's page; indexed here
-        # too, it would come back up to once per category and service, crowding results.
-        meta=meta({"title": "Lessons learned", "search": {"exclude": True}}),
-        total=len(lessons),
-        postmortems=sum(1 for pm in library.postmortems if pm.lessons),
-        sections=[
-            ("By cause category", by_category(library, directory_urls)),
-            ("By service", by_service(library, directory_urls)),
-        ],
-        got_lucky=collection(library, "got_lucky", directory_urls),
-        went_well=collection(library, "went_well", directory_urls),
-        near_miss=badge_html([Badge("Near-miss", "near-miss")]),
+        # too, it would come back twice in results.
+        meta=meta(
+            {
+                "title": "Lessons learned" if first else f"Lessons learned, page {number}",
+                "hide": ["toc"],
+                "search": {"exclude": True},
+            }
+        ),
+        first=first,
+        total=len(every),
+        lessons=kinds["Lesson"],
+        got_lucky=kinds["Got lucky"],
+        went_well=kinds["Went well"],
+        postmortems=sum(1 for pm in ctx.library.postmortems if pm.lessons) if first else 0,
+        near_miss=NEAR_MISS,
+        rows=[entry_row(entry, page, ctx) for entry in every[(number - 1) * size : number * size]],
+        columns=COLUMNS,
+        id_attribute=ID_ATTRIBUTE,
+        facets=FACETS,
+        # Counted over every entry, for the filters before the rows are fetched.
+        counts=counts_attribute((entry.facets for entry in every), FACETS) if first else "",
+        rows_file=ROWS_FILE,
+        page_size=size,
+        first_page=urls.relative(page, PAGE),
+        pager=pager(PAGE, number, len(every), size, ctx.directory_urls),
     )

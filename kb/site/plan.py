@@ -70,9 +70,11 @@ def assets(library: Library) -> Iterator[SiteFile]:
         yield SiteFile(name, resources.files("kb.site").joinpath(name).read_text(encoding="utf-8"))
 
 
-def learning_pages() -> Iterator[Page]:
-    """Lessons, reading lists and insights."""
-    yield Page(lessons.PAGE, lambda ctx: lessons.lessons_page(ctx.library, ctx.directory_urls), in_nav=True)
+def learning_pages(library: Library) -> Iterator[Page]:
+    """Lessons (and their later pages), reading lists and insights."""
+    yield Page(lessons.PAGE, lessons.lessons_page, in_nav=True)
+    for n, path in enumerate(lessons.pages(library), 2):
+        yield Page(path, lambda ctx, n=n: lessons.lessons_page(ctx, n))
     yield Page(reading.PAGE, lambda ctx: reading.reading_page(ctx.library, ctx.directory_urls), in_nav=True)
     yield Page(insights.PAGE, lambda ctx: insights.insights_page(ctx.library), in_nav=True)
 
@@ -131,7 +133,7 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
         *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),
         *(Page(urls.service(slug), _group_page("service", slug)) for slug in links.services),
         *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
-        *learning_pages(),
+        *learning_pages(library),
     ]
     if serving:
         for slug, unpublished in library.unpublished.items():
