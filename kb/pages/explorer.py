@@ -60,7 +60,7 @@ def explorer_row(pm: Postmortem, from_page: str, ctx: Context) -> ListRow:
             attr(", ".join(pm.cause_keys)),
         ],
         facets=facets(pm, ctx),
-        text=row_text(pm),
+        text=" ".join([pm.slug, *pm.teams, *pm.tags]).lower(),  # the title, services and causes are cells
         group=date[:4],
         sort={
             "date": date + pm.slug,
@@ -72,7 +72,8 @@ def explorer_row(pm: Postmortem, from_page: str, ctx: Context) -> ListRow:
 
 
 def row_text(pm: Postmortem) -> str:
-    """What the row carries for the filter: id, title, services, teams, cause keys, tags."""
+    """What the row's filter matches without the words file: id, title, services, teams,
+    cause keys, tags (some from its cells, the others in its ``text``)."""
     return " ".join([pm.slug, pm.title, *pm.services, *pm.teams, *pm.cause_keys, *pm.tags]).lower()
 
 

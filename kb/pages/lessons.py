@@ -107,7 +107,7 @@ def entry_row(entry: Entry, from_page: str, ctx: Context) -> ListRow:
             source + Markup(" ") + NEAR_MISS if pm.type == "near-miss" else source,
         ],
         facets=entry.facets,
-        text=" ".join([entry.text, pm.title, pm.slug]).lower(),
+        text=pm.slug,  # the text and the postmortem's title are in the cells
         # Ties keep the list's order (a stable sort): a postmortem's entries stay together.
         sort={"date": date},
     )

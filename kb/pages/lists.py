@@ -43,7 +43,9 @@ class ListRow:
     id: str  # the postmortem's id, or the action item's: ``data-<id_attribute>``
     cells: list[Markup]
     facets: dict[str, list[str]]
-    text: str  # what the free-text filter matches, lower-cased
+    # What the free-text filter matches besides the text of the cells, which the script
+    # takes from them: the rows file holds no word twice. Lower-cased.
+    text: str = ""
     group: str = ""  # a heading row starts each group in the list's own order (year, state)
     sort: dict[str, str | int] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)  # the board's: see board.row_figures
@@ -125,8 +127,9 @@ def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequen
     ``strings``, where each distinct one is once.
 
     ``{"id_attribute", "columns": [css], "facets", "sorts", "strings", "rows": [{"id",
-    "c": [cell], "f": [[value] per facet], "t": text, "g": group, "k": [sort key per sort],
-    "x": {figure: value}}]}``, rows in the list's own order.
+    "c": [cell], "f": [[value] per facet], "t": more words, "g": group, "k": [sort key per
+    sort], "x": {figure: value}}]}``, rows in the list's own order; a row without ``t``, ``g``,
+    ``k`` or ``x`` has none.
     """
     strings: dict[str, int] = {}
 
@@ -140,8 +143,9 @@ def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequen
             "id": row.id,
             "c": [index(str(cell)) for cell in row.cells],
             "f": [[index(v) for v in row.facets.get(f, [])] for f in facets],
-            "t": row.text,
         }
+        if row.text:
+            record["t"] = row.text
         if row.group:
             record["g"] = index(row.group)
         if sorts:
