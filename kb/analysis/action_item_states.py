@@ -107,6 +107,19 @@ def track(item: ActionItem, pm: Postmortem, today: date, due_soon_days: int, sna
     )
 
 
+def urgency(t: Tracked, today: date) -> tuple[int, int, str]:
+    """A sort key, most urgent first, in the board's order: overdue, due soon and open
+    items by due date (one without a date as if due today), then done ones, the latest
+    first, then those dropped. A page that shows a few of many items shows these first."""
+    if t.state == "done":
+        when = -(t.item.completed or today).toordinal()
+    elif t.state == "wont-do":
+        when = 0
+    else:
+        when = (t.item.due or today).toordinal()
+    return STATES.index(t.state), when, t.item.id or ""
+
+
 def tracked_items(
     postmortems: Iterable[Postmortem], today: date, due_soon_days: int, snapshot: Snapshot
 ) -> list[Tracked]:

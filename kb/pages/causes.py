@@ -1,4 +1,9 @@
-"""``/causes/`` and ``/causes/<key>/``: the catalog, and each cause's recurrence story."""
+"""``/causes/`` and ``/causes/<key>/``: the catalog, and each cause's recurrence story.
+
+A cause can be named by thousands of postmortems: its page shows the newest of them, its
+most urgent fixes and the latest of its story, a page size of each; the other postmortems
+are on plain later pages (``/causes/<key>/page/2/``), the other fixes on the board.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,22 @@ from datetime import date
 
 from markupsafe import Markup
 
+from kb.analysis.action_item_states import urgency
+from kb.analysis.links import Links
 from kb.format import urls
 from kb.format.model import ActionItem, Cause, Postmortem
-from kb.pages.common import Context, ItemRow, PmRow, anchor, item_row, pm_anchor, pm_row, reason_it_applies
+from kb.pages.common import (
+    Context,
+    ItemRow,
+    PmRow,
+    anchor,
+    board_link,
+    item_row,
+    pm_anchor,
+    pm_row,
+    reason_it_applies,
+)
+from kb.pages.lists import page_count, page_path, pager
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
@@ -86,18 +104,25 @@ class StoryEvent:
 
 
 def story(
-    key: str, pms: list[Postmortem], fixes: list[tuple[ActionItem, Postmortem]], ctx: Context
-) -> list[StoryEvent]:
-    """Incidents with this cause and the fixes completed for it, in order."""
+    key: str, pms: list[Postmortem], fixes: list[tuple[ActionItem, Postmortem]], size: int, ctx: Context
+) -> tuple[list[StoryEvent], int]:
+    """The latest ``size`` of the incidents with this cause and the fixes completed for
+    it, in order, and how many earlier ones there are (each on its postmortem's page)."""
     page = urls.cause(key)
-    events = [StoryEvent(pm.started.date(), Markup("Postmortem: {}").format(pm_anchor(pm, page, ctx))) for pm in pms]
+    events: list[tuple[date, Postmortem, ActionItem | None]] = [(pm.started.date(), pm, None) for pm in pms]
+    events += [(item.completed, pm, item) for item, pm in fixes if item.status == "done" and item.completed]
+    events.sort(key=lambda e: e[0])
+    latest = events[-size:]
     fix_done = Markup("Fix done: {} <small>(from {})</small>")
-    events += [
-        StoryEvent(item.completed, fix_done.format(text(item.title), pm_anchor(pm, page, ctx)))
-        for item, pm in fixes
-        if item.status == "done" and item.completed
-    ]
-    return sorted(events, key=lambda e: e.when)
+    return [
+        StoryEvent(
+            when,
+            fix_done.format(text(item.title), pm_anchor(pm, page, ctx))
+            if item
+            else Markup("Postmortem: {}").format(pm_anchor(pm, page, ctx)),
+        )
+        for when, pm, item in latest
+    ], len(events) - len(latest)
 
 
 @dataclass(frozen=True)
@@ -106,12 +131,28 @@ class Occurrence:
     detail: str | None
 
 
-def cause_page(key: str, ctx: Context) -> Rendered:
+@dataclass(frozen=True)
+class CauseStory:
+    """What only a cause's first page shows: how often, whether it came back, its fixes
+    and its story, each at most a page size long."""
+
+    summary: CauseSummary
+    came_back: list[Markup]  # the latest
+    came_back_earlier: int
+    items: list[ItemRow]  # the most urgent first, then the latest done
+    more_items: int  # not shown: they are on the board, at ``board``
+    board: str
+    story: list[StoryEvent]
+    earlier_events: int
+
+
+def cause_story(key: str, pms: list[Postmortem], ctx: Context) -> CauseStory:
     page = urls.cause(key)
     cause = ctx.library.causes[key]
-    pms = ctx.analysis.links.by_cause.get(key, [])
+    size = ctx.library.settings.list_page_size
+    today = ctx.library.today
     fixes = [(item, pm) for pm in pms for item in pm.action_items if key in item.addresses]
-    details = {pm.slug: next((c.detail for c in pm.causes if c.key == key), None) for pm in pms}
+    recurred = ctx.analysis.came_back_for.get(key, [])  # newest first, as the postmortems
     came_back = [
         Markup("{cause} came back in {later}, after “{item}” from {earlier} was done on {on} ({why}).").format(
             cause=text(cause.title),
@@ -121,19 +162,51 @@ def cause_page(key: str, ctx: Context) -> Rendered:
             on=r.item.completed,
             why=reason_it_applies(r),
         )
-        for r in ctx.analysis.came_back_for.get(key, [])
+        for r in recurred[:size]
     ]
-    items: list[ItemRow] = [item_row(item, pm, page, ctx) for item, pm in fixes]
+    tracked = sorted((ctx.tracked(item, pm) for item, pm in fixes), key=lambda t: urgency(t, today))
+    shown = tracked[:size]
+    events, earlier = story(key, pms, fixes, size, ctx)
+    return CauseStory(
+        # Every postmortem's year, once for all the cause pages, not once each.
+        summary=summary(key, cause, ctx, page, ctx.once("causes:years", lambda: year_span(ctx))),
+        came_back=came_back,
+        came_back_earlier=len(recurred) - len(came_back),
+        items=[item_row(t.item, t.pm, page, ctx) for t in shown],
+        more_items=len(tracked) - len(shown),
+        board=board_link(page, "cause", key, ctx),
+        story=events,
+        earlier_events=earlier,
+    )
+
+
+def pages(key: str, links: Links, size: int) -> list[str]:
+    """The cause's later pages: its postmortems after the first ``size``, a page size at a time."""
+    count = page_count(len(links.by_cause.get(key, [])), size)
+    return [page_path(urls.cause(key), n) for n in range(2, count + 1)]
+
+
+def cause_page(key: str, ctx: Context, number: int = 1) -> Rendered:
+    """Page ``number`` of a cause's page: the first is ``/causes/<key>/``, with its story."""
+    first_page = urls.cause(key)
+    page = page_path(first_page, number)
+    cause = ctx.library.causes[key]
+    size = ctx.library.settings.list_page_size
+    pms = ctx.analysis.links.by_cause.get(key, [])  # newest first
+    first = number == 1
+    title = cause.title if first else f"{cause.title}, page {number}"
     return render(
         "cause.md.j2",
-        meta=meta({"title": cause.title, "hide": ["navigation"], "search": {"exclude": True}}),
+        meta=meta({"title": title, "hide": ["navigation"], "search": {"exclude": True}}),
         key=key,
         cause=cause,
-        summary=summary(key, cause, ctx, page, year_span(ctx)),
-        occurrences=[Occurrence(pm_row(pm, page, ctx), details[pm.slug]) for pm in pms],
-        came_back=came_back,
-        items=items,
+        head=cause_story(key, pms, ctx) if first else None,
+        occurrences=[
+            Occurrence(pm_row(pm, page, ctx), next((c.detail for c in pm.causes if c.key == key), None))
+            for pm in pms[(number - 1) * size : number * size]
+        ],
+        pager=pager(first_page, number, len(pms), size, ctx.directory_urls),
         states_as_of=ctx.states_as_of,
-        story=story(key, pms, fixes, ctx),
         all_causes=urls.relative(page, urls.CAUSES),
+        first_page=urls.relative(page, first_page),
     )

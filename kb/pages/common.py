@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
@@ -162,6 +163,12 @@ class ItemRow:
 def item_row(item: ActionItem, pm: Postmortem, from_page: str, ctx: Context) -> ItemRow:
     causes = Markup(", ").join(anchor(k, from_page, urls.cause(k), ctx) for k in item.addresses)
     return ItemRow(item, state_cell(ctx.tracked(item, pm)), pm_anchor(pm, from_page, ctx), causes)
+
+
+def board_link(from_page: str, facet: str, value: str, ctx: Context) -> str:
+    """The board, filtered to one value of one of its facets: ``../../action-items/?team=sre``,
+    for raw HTML."""
+    return f"{urls.href(from_page, urls.ACTION_ITEMS, ctx.directory_urls)}?{urlencode({facet: value})}"
 
 
 def group_anchors(names: list[str], kind: str, from_page: str, ctx: Context) -> Markup:

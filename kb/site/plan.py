@@ -22,12 +22,12 @@ from kb.checks.library import Library
 from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages import explorer, insights, lessons, pagefind_markup, reading
+from kb.pages import causes, explorer, groups, insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
-from kb.pages.groups import group_page
+from kb.pages.groups import KINDS, group_page
 from kb.pages.postmortem import postmortem_frame, postmortem_markdown, postmortem_page
 from kb.pages.unpublished import unpublished_page
 from kb.render.deferred import Rendered
@@ -79,12 +79,26 @@ def learning_pages(library: Library) -> Iterator[Page]:
     yield Page(insights.PAGE, lambda ctx: insights.insights_page(ctx.library), in_nav=True)
 
 
-def _group_page(kind: str, slug: str) -> Callable[[Context], Rendered]:
+def _group_page(kind: str, slug: str, number: int = 1) -> Callable[[Context], Rendered]:
     def render(ctx: Context) -> Rendered:
         groups = ctx.analysis.links.services if kind == "service" else ctx.analysis.links.teams
-        return group_page(kind, groups[slug], ctx)
+        return group_page(kind, groups[slug], ctx, number)
 
     return render
+
+
+def group_pages(library: Library, links: Links) -> Iterator[Page]:
+    """Each cause's, service's and team's page, and the later pages of its postmortems."""
+    size = library.settings.list_page_size
+    for key in library.causes:
+        yield Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx))
+        for n, path in enumerate(causes.pages(key, links, size), 2):
+            yield Page(path, lambda ctx, key=key, n=n: cause_page(key, ctx, n))
+    for kind, groups_of_kind in (("service", links.services), ("team", links.teams)):
+        for slug, group in groups_of_kind.items():
+            yield Page(KINDS[kind][1](slug), _group_page(kind, slug))
+            for n, path in enumerate(groups.pages(kind, group, size), 2):
+                yield Page(path, _group_page(kind, slug, n))
 
 
 # While serving, every save plans the whole site again, and nearly every postmortem is
@@ -130,9 +144,7 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
         *(Page(path, lambda ctx, n=n: postmortems_page(ctx, n)) for n, path in enumerate(explorer.pages(library), 2)),
         Page(urls.CAUSES, causes_page, in_nav=True),
         Page(urls.ACTION_ITEMS, board_page, in_nav=True),
-        *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),
-        *(Page(urls.service(slug), _group_page("service", slug)) for slug in links.services),
-        *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
+        *group_pages(library, links),
         *learning_pages(library),
     ]
     if serving:
