@@ -181,7 +181,7 @@ def decoded_rows(rows_json: str) -> list[dict[str, object]]:
             "id": row["id"],
             "cells": [strings[i] for i in row["c"]],
             "facets": {f: [strings[i] for i in values] for f, values in zip(data["facets"], row["f"], strict=True)},
-            "text": row["t"],
+            "text": row.get("t", ""),
         }
         for row in data["rows"]
     ]
@@ -231,7 +231,7 @@ def test_rows_file_gives_each_entry_its_kind_categories_services_and_year(site: 
             "year": [years[pm_id]],
         }
         assert row["cells"][1] == escape(text)  # escaped HTML, as the page's cell
-        assert text.lower() in row["text"] and pm_id in row["text"]  # type: ignore[operator]
+        assert row["text"] == ""  # the filter matches the cells' text: the rows file holds it once
     html = site.article("lessons/index.html")
     counts = json.loads(unescape(re.search(r'data-counts="([^"]*)"', html).group(1)))  # type: ignore[union-attr]
     assert counts["kind"] == [["Got lucky", 2], ["Lesson", 4], ["Went well", 2]]
@@ -630,7 +630,7 @@ def test_rows_file_has_every_entry_with_its_facets_and_nothing_outside_the_audie
         }
         assert row["cells"][1] == escape(text)
         assert f'href="../postmortems/{pm_id}/"' in row["cells"][3]  # type: ignore[operator]
-        assert all(part.lower() in row["text"] for part in (text, front["title"], pm_id))  # type: ignore[operator]
+        assert escape(front["title"]) in row["cells"][3]  # type: ignore[operator]
     html = (site / "lessons" / "index.html").read_text(encoding="utf-8")
     counts = json.loads(unescape(re.search(r'data-counts="([^"]*)"', html).group(1)))  # type: ignore[union-attr]
     assert sum(n for _, n in counts["kind"]) == len(rows) == len(expected)

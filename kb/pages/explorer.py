@@ -62,8 +62,7 @@ def explorer_row(pm: Postmortem, from_page: str, ctx: Context) -> ListRow:
         facets=facets(pm, ctx),
         text=" ".join([pm.slug, *pm.teams, *pm.tags]).lower(),  # the title, services and causes are cells
         group=date[:4],
-        sort={
-            "date": date + pm.slug,
+        sort={  # and the date: the list's own order (lists.Column)
             "title": pm.title.lower(),
             # SEV1 first; near-misses last
             "severity": severities.index(pm.severity) if pm.severity else len(severities),

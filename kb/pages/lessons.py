@@ -36,8 +36,8 @@ KINDS = (
     ("went_well", "Went well", "went-well"),
 )
 FACETS = ("kind", "category", "service", "year")
-# Sorted by date alone: a sort key is repeated in every row of the rows file, three or
-# four rows a postmortem, and a key of titles made that file a fifth larger.
+# Sorted by date alone, the list's own order: a sort key would be repeated in every row of
+# the rows file, three or four rows a postmortem (a key of titles made it a fifth larger).
 COLUMNS = [Column("Date", sort="date", css="pm-date"), Column("Lesson"), Column("Kind"), Column("Postmortem")]
 ID_ATTRIBUTE = "lesson"
 NEAR_MISS = badge_html([Badge("Near-miss", "near-miss")])
@@ -107,9 +107,7 @@ def entry_row(entry: Entry, from_page: str, ctx: Context) -> ListRow:
             source + Markup(" ") + NEAR_MISS if pm.type == "near-miss" else source,
         ],
         facets=entry.facets,
-        text=pm.slug,  # the text and the postmortem's title are in the cells
-        # Ties keep the list's order (a stable sort): a postmortem's entries stay together.
-        sort={"date": date},
+        # The text and the postmortem's title are in the cells; the date sorts by the list's order.
     )
 
 

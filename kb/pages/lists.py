@@ -32,7 +32,10 @@ PAGE = "page"  # /postmortems/page/2/: a reserved name (urls.RESERVED), never a 
 @dataclass(frozen=True)
 class Column:
     label: str
-    sort: str | None = None  # a key of ``ListRow.sort``: its heading sorts by it
+    # Its heading sorts by this key of ``ListRow.sort``. The first sortable column is the
+    # list's own order, newest first (the date): the script sorts by the rows' order, and
+    # rows need no key for it.
+    sort: str | None = None
     css: str = ""  # the class of its cells
 
 
@@ -128,7 +131,7 @@ def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequen
 
     ``{"id_attribute", "columns": [css], "facets", "sorts", "strings", "rows": [{"id",
     "c": [cell], "f": [[value] per facet], "t": more words, "g": group, "k": [sort key per
-    sort], "x": {figure: value}}]}``, rows in the list's own order; a row without ``t``, ``g``,
+    sort but the first], "x": {figure: value}}]}``, rows in the list's own order; a row without ``t``, ``g``,
     ``k`` or ``x`` has none.
     """
     strings: dict[str, int] = {}
@@ -148,8 +151,8 @@ def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequen
             record["t"] = row.text
         if row.group:
             record["g"] = index(row.group)
-        if sorts:
-            record["k"] = [row.sort[s] for s in sorts]
+        if len(sorts) > 1:
+            record["k"] = [row.sort[s] for s in sorts[1:]]
         if row.figures:
             record["x"] = row.figures
         encoded.append(record)

@@ -112,6 +112,7 @@
           data.index = new Map(data.strings.map((s, i) => [s, i]));
           data.position = Object.fromEntries(data.facets.map((f, i) => [f, i]));
           data.rows.forEach((row, i) => { row.order = i; });
+          data.plain = [];  // each distinct cell's text, lower-cased, once the text filter needs it
         });
         loading.catch(() => {
           count.textContent = `Filtering needs this list's data, which did not load: the pages below list every one of the ${total} ${noun}.`;
@@ -128,7 +129,9 @@
       wordsLoading = Promise.all([load(), fetchJson(wordsUrl)]).then(([, words]) => {
         // Own keys only: an id such as "constructor" must not find Object's.
         const has = id => Object.prototype.hasOwnProperty.call(words, id);
-        data.rows.forEach(row => { if (has(row.id)) row.t = `${row.t} ${words[row.id]}`; });
+        data.rows.forEach(row => {
+          if (has(row.id)) { row.t = `${row.t || ""} ${words[row.id]}`; row.s = undefined; }
+        });
         update();
       }).catch(() => {});  // offline, or opened from disk: the row text still filters
     }
@@ -156,7 +159,7 @@
       const others = facets.map(() => 0);
       matched = [];
       data.rows.forEach(row => {
-        let fails = words.every(w => row.t.includes(w)) ? 0 : 1;
+        let fails = !words.length || words.every(w => searchText(row).includes(w)) ? 0 : 1;
         facets.forEach((f, i) => {
           if (wanted[i] !== null && !row.f[position[i]].includes(wanted[i])) fails |= 2 << i;
         });
@@ -177,6 +180,20 @@
       active = active || filtering();
       if (active) render();
       root.dataset.loaded = "1";
+    }
+
+    // What the text filter matches in a row: its cells' text, and its own words (`t`), which
+    // the rows file holds only where no cell shows them.
+    function searchText(row) {
+      if (row.s === undefined) row.s = `${row.c.map(cellText).join(" ")} ${row.t || ""}`;
+      return row.s;
+    }
+
+    function cellText(index) {
+      if (data.plain[index] === undefined) {
+        data.plain[index] = decode(data.strings[index].replace(/<[^>]*>/g, " ")).toLowerCase();
+      }
+      return data.plain[index];
     }
 
     function render() {
@@ -216,9 +233,11 @@
       const descending = state.sort.startsWith("-");
       const at = data.sorts.indexOf(state.sort.replace(/^-/, ""));
       if (at < 0) return rows;
+      // The first sort is the list's own order, newest first (kb.pages.lists.Column).
+      if (at === 0) return descending ? rows : rows.slice().reverse();
       const sign = descending ? -1 : 1;
       return rows.slice().sort((a, b) => {
-        const [x, y] = [a.k[at], b.k[at]];
+        const [x, y] = [a.k[at - 1], b.k[at - 1]];
         return sign * (x < y ? -1 : x > y ? 1 : 0) || a.order - b.order;
       });
     }
@@ -296,6 +315,15 @@
 
   function fetchJson(url) {
     return fetch(url).then(response => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))));
+  }
+
+  // The character references the build writes (html.escape, and &#NN; for Markdown's characters).
+  const NAMED = {amp: "&", lt: "<", gt: ">", quot: '"', apos: "'"};
+  function decode(html) {
+    return html.replace(/&(#x[0-9a-f]+|#[0-9]+|amp|lt|gt|quot|apos);/gi, (all, ref) => {
+      if (ref[0] !== "#") return NAMED[ref.toLowerCase()];
+      return String.fromCodePoint(ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : Number(ref.slice(1)));
+    });
   }
 
   function escape(value) {
