@@ -21,7 +21,7 @@ from kb.build.quick import changed_pages
 from kb.build.timing import timed
 from kb.checks.library import Library
 from kb.format import urls
-from kb.pages import explorer, lists
+from kb.pages import board, explorer, lists
 from kb.pages.common import Context
 from kb.render.deferred import Rendered
 from kb.search.engine import SearchEngine, document
@@ -95,6 +95,7 @@ class Stages:
             files[feed.PATH] = feed.feed_xml(library, options.directory_urls, options.site_url)
             files[explorer.WORDS] = explorer.words_file(library)
             files[lists.rows_file(urls.POSTMORTEMS)] = explorer.rows_file(self.context)
+            files[lists.rows_file(urls.ACTION_ITEMS)] = board.rows_file(self.context)
             search = search_entries(library, options.directory_urls)
         return DataFiles(files, index, self.seconds, search)
 

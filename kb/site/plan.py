@@ -22,7 +22,7 @@ from kb.checks.library import Library
 from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages import explorer, insights, lessons, pagefind_markup, reading
+from kb.pages import board, explorer, insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
@@ -128,6 +128,7 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
         *(Page(path, lambda ctx, n=n: postmortems_page(ctx, n)) for n, path in enumerate(explorer.pages(library), 2)),
         Page(urls.CAUSES, causes_page, in_nav=True),
         Page(urls.ACTION_ITEMS, board_page, in_nav=True),
+        *(Page(path, lambda ctx, n=n: board_page(ctx, n)) for n, path in enumerate(board.pages(library), 2)),
         *(Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx)) for key in library.causes),
         *(Page(urls.service(slug), _group_page("service", slug)) for slug in links.services),
         *(Page(urls.team(slug), _group_page("team", slug)) for slug in links.teams),
