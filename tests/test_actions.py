@@ -96,7 +96,9 @@ def hand_counted(write_project: WriteProject, build: Build) -> tuple[Path, Site]
 
 
 def board_states(site: Site) -> dict[str, str]:
-    return dict(re.findall(r'data-item="([^"]+)"[^>]*data-state="([^"]+)"', site.article("action-items/index.html")))
+    """Each item's state, as its row's badge on the board shows it."""
+    rows = re.findall(r'<tr data-item="([^"]+)">(.*?)</tr>', site.article("action-items/index.html"), flags=re.S)
+    return {item: re.findall(r'pm-badge pm-state-([a-z-]+)"', row)[0] for item, row in rows}
 
 
 def page_states(site: Site, pm_id: str) -> list[str]:
@@ -148,14 +150,14 @@ def test_board_headline_figures_match_hand_counts(hand_counted: tuple[Path, Site
         "median days from incident to done": "29",
     }
     assert "Alert on queue depth above 10k for 5 minutes" in board.split("Oldest overdue")[1].split("</div>")[0]
-    overdue = board[board.index('id="overdue"') : board.index('id="due-soon"')]
+    overdue = board[board.index('scope="rowgroup">Overdue<') : board.index('scope="rowgroup">Due soon<')]
     assert overdue.index('data-item="a#1"') < overdue.index('data-item="b#2"')  # oldest first
     assert "30 days overdue" in overdue
     assert "Out of scope after the fix." in board  # won't do, with its note
     assert 'href="https://tracker.example/OPS-1"' in board  # b#3 links its tracker
     assert "Stage config rollouts by zone" in board  # a#3, done more than 90 days ago: still counted, still shown
     # Never synced: the board is the one a library without trackers always had.
-    assert 'data-facets="owner team state"' in board
+    assert 'data-facets="owner team service cause state"' in board
     assert "pm-ticket" not in board + site.page("b") and "Tracker" not in re.sub(r"<th[^>]*>Tracker</th>", "", board)
 
 

@@ -171,8 +171,8 @@ def test_kb_export_prints_the_configuration_it_needs(sites: Sites) -> None:
     assert {"Postmortems": "postmortems/index.md"} in config["nav"]
     assert "/postmortems/" in config["not_in_nav"].split()
     summary = sites.export_output.splitlines()[0]
-    # The API's three, the feed, the explorer's words, and the explorer's and lessons' rows.
-    assert re.search(r"\d+ pages, 5 assets, 7 data files", summary), summary
+    # The API's three, the feed, the explorer's words, and the rows of the explorer, the board and lessons.
+    assert re.search(r"\d+ pages, 5 assets, 8 data files", summary), summary
 
 
 # --- writing into a folder that is not only the export's ----------------------------

@@ -21,7 +21,7 @@ from kb.build.quick import changed_pages
 from kb.build.timing import timed
 from kb.checks.library import Library
 from kb.format import urls
-from kb.pages import explorer, lessons, lists
+from kb.pages import board, explorer, lessons, lists
 from kb.pages.common import Context
 from kb.render.deferred import Rendered
 from kb.search.engine import SearchEngine, document
@@ -96,6 +96,7 @@ class Stages:
             files[explorer.WORDS] = explorer.words_file(library)
             files[lists.rows_file(urls.POSTMORTEMS)] = explorer.rows_file(self.context)
             files[lists.rows_file(lessons.PAGE)] = lessons.rows_file(self.context)
+            files[lists.rows_file(urls.ACTION_ITEMS)] = board.rows_file(self.context)
             search = search_entries(library, options.directory_urls)
         return DataFiles(files, index, self.seconds, search)
 

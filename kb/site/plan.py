@@ -22,7 +22,7 @@ from kb.checks.library import Library
 from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages import causes, explorer, groups, insights, lessons, pagefind_markup, reading
+from kb.pages import board, causes, explorer, groups, insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
@@ -144,6 +144,7 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
         *(Page(path, lambda ctx, n=n: postmortems_page(ctx, n)) for n, path in enumerate(explorer.pages(library), 2)),
         Page(urls.CAUSES, causes_page, in_nav=True),
         Page(urls.ACTION_ITEMS, board_page, in_nav=True),
+        *(Page(path, lambda ctx, n=n: board_page(ctx, n)) for n, path in enumerate(board.pages(library), 2)),
         *group_pages(library, links),
         *learning_pages(library),
     ]
