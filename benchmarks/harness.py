@@ -1,13 +1,15 @@
 """Scale benchmark (issue 8): the plugin's build next to a plain Material site of the same pages.
 
-Usage: .venv/bin/python benchmarks/harness.py [--sizes 1000 5000 10000] [--quick]
+Usage: .venv/bin/python benchmarks/harness.py [--sizes 1000 5000 10000] [--quick] [--list-pages-only]
 
 For each size N it generates a library with benchmarks/generate.py and builds two projects
 with the same theme features and the search plugin: one with our plugin, one plain
 mkdocs-material site of the same Markdown files. It measures full builds, a `mkdocs serve`
-style rebuild after one edit, `kb search` queries and Material's in-browser search, prints
-Markdown tables with PASS/FAIL per target and writes them to benchmarks/results/scale.md
-(raw numbers in scale.json) after every size, so a long run leaves partial results.
+style rebuild after one edit, `kb search` queries, Material's in-browser search and the plugin's list pages
+(benchmarks/list_pages.py), prints Markdown tables with PASS/FAIL per target and writes
+them to benchmarks/results/scale.md (raw numbers in scale.json) after every size, so a
+long run leaves partial results. With --list-pages-only it builds the plugin's site once
+per size and measures only its list pages (results/list-pages.*).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from mkdocs.utils.yaml import yaml_load
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import kb_search_process
 import lint_changed
+import list_pages
 import search_box
 from browsing import serve
 
@@ -102,16 +105,22 @@ def write_config(project: Path, variant: str, engine: str, pagefind: bool = Fals
 
 def make_projects(size: int, workdir: Path, engine: str = "whoosh") -> tuple[dict[str, Path], list[str]]:
     """The plugin project (postmortems/ next to mkdocs.yml) and the plain one (docs/postmortems/<id>.md)."""
-    projects = {variant: workdir / variant for variant in VARIANTS}
-    for variant, project in projects.items():
-        write_config(project, variant, engine)
-    ids = generate(size, projects["plugin"] / "postmortems", seed=SEED, today=TODAY)
+    plugin, ids = plugin_project(size, workdir, engine)
+    projects = {"plugin": plugin, "plain": workdir / "plain"}
+    write_config(projects["plain"], "plain", engine)
     pages = projects["plain"] / "docs" / "postmortems"
     pages.mkdir(parents=True)
     (pages / "index.md").write_text("# Postmortems\n", encoding="utf-8")
     for pm_id in ids:  # flat, so a page has the same URL in both sites: /postmortems/<id>/
         shutil.copyfile(source_file(projects["plugin"], pm_id), pages / f"{pm_id}.md")
     return projects, ids
+
+
+def plugin_project(size: int, workdir: Path, engine: str) -> tuple[Path, list[str]]:
+    """The plugin's project alone, with a generated library of ``size`` postmortems; their ids."""
+    project = workdir / "plugin"
+    write_config(project, "plugin", engine)
+    return project, generate(size, project / "postmortems", seed=SEED, today=TODAY)
 
 
 def source_file(project: Path, pm_id: str) -> Path:
@@ -434,13 +443,22 @@ def pagefind_search(project: Path, engine: str) -> Result:
 # --- one size ------------------------------------------------------------------------
 
 
-def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
+@contextmanager
+def size_folders(size: int, options: argparse.Namespace) -> Iterator[tuple[Path, Path]]:
+    """Temporary folders for one size's projects and for their sites."""
     with (
         tempfile.TemporaryDirectory(prefix=f"kb-scale-{size}-", dir=options.workdir) as tmp,
         tempfile.TemporaryDirectory(prefix=f"kb-scale-sites-{size}-", dir=options.sitedir) as site_tmp,
     ):
-        projects, ids = make_projects(size, Path(tmp), options.engine)
-        sites = {variant: Path(site_tmp) / variant for variant in projects}
+        yield Path(tmp), Path(site_tmp)
+
+
+def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
+    if options.list_pages_only:
+        return measure_list_pages(size, options)
+    with size_folders(size, options) as (tmp, site_tmp):
+        projects, ids = make_projects(size, tmp, options.engine)
+        sites = {variant: site_tmp / variant for variant in projects}
         result: Result = {"postmortems": size, "code": code_digest(), "load_before": os.getloadavg()[0]}
         log(f"N={size}: full builds")
         result["build"] = measure_builds(projects, sites, ids, ids[:common_size], options.repeat)
@@ -455,12 +473,27 @@ def measure(size: int, common_size: int, options: argparse.Namespace) -> Result:
             log(f"N={size}: search box, judged queries")
             queries = search_box.pick_queries(search_box.load_library(projects["plugin"]))
             result["search_box"] = search_box.measure(sites["plugin"], queries)
+        log(f"N={size}: list pages")
+        result["list_pages"] = list_pages.measure(sites["plugin"])
         if size in options.rebuild_sizes:
             log(f"N={size}: serve rebuilds")
             result["rebuild"] = measure_rebuilds(projects, ids[0])
         if size in options.browser_sizes:
             log(f"N={size}: Pagefind")
             result["pagefind"] = in_fresh_process(pagefind_search, projects["plugin"], options.engine)
+        result["load_after"] = os.getloadavg()[0]
+        return result
+
+
+def measure_list_pages(size: int, options: argparse.Namespace) -> Result:
+    """``--list-pages-only``: the plugin's site, built once (timed, for the record), and its list pages."""
+    with size_folders(size, options) as (tmp, site_tmp):
+        project, _ = plugin_project(size, tmp, options.engine)
+        result: Result = {"postmortems": size, "code": code_digest(), "load_before": os.getloadavg()[0]}
+        log(f"N={size}: plugin build")
+        result["plugin_build_s"] = full_build(project, site_tmp / "plugin").wall_s
+        log(f"N={size}: list pages")
+        result["list_pages"] = list_pages.measure(site_tmp / "plugin")
         result["load_after"] = os.getloadavg()[0]
         return result
 
@@ -620,6 +653,23 @@ KB_SEARCH_TARGET = "`kb search`, unchanged library: whole process ≤ 0.5 s (med
 SEARCH_BOX_TARGET = "search box: each of 20 judged queries finds its postmortem first (misses ≤ 0)"
 BUILD_TARGET = "full build with the plugin, empty cache, ≤ 1.25 x plain"
 PAGEFIND_TARGET = "with `pagefind: true`: first result ≤ 1 s from page load (informational)"
+LIST_PAGE_TARGETS = [  # issue 24's, at 10,000: (target, key of list_pages.worst, limit)
+    (f"list pages: each page's HTML ≤ {list_pages.HTML_KB} KB (the heaviest)", "html_kb", list_pages.HTML_KB),
+    (f"list pages: each page's load ≤ {list_pages.LOAD_S:g} s (the slowest)", "load_s", list_pages.LOAD_S),
+    (
+        f"list pages: filter keystroke to painted list ≤ {list_pages.KEYSTROKE_MS} ms (slowest key)",
+        "keystroke_ms",
+        list_pages.KEYSTROKE_MS,
+    ),
+    ("list pages: every postmortem reachable from /postmortems/ without JavaScript (missing)", "unreached", 0),
+]
+
+
+def list_page_targets(results: dict[int, Result]) -> list[Verdict]:
+    def worst(key: str) -> Callable[[Result], tuple[float | None, str]]:
+        return lambda r: list_pages.worst(r["list_pages"])[key]
+
+    return [single(results, target, 10000, "list_pages", worst(key))(limit) for target, key, limit in LIST_PAGE_TARGETS]
 
 
 def targets(results: dict[int, Result]) -> list[Verdict]:
@@ -651,7 +701,7 @@ def targets(results: dict[int, Result]) -> list[Verdict]:
             single(ok, "first result ≤ 1 s from page load (informational)", n, "browser", first_hit("from_load_s"))(1),
             single(ok, PAGEFIND_TARGET, n, "pagefind", pagefind_hit)(1),
         ]
-    return verdicts
+    return verdicts + list_page_targets(ok)
 
 
 # --- report --------------------------------------------------------------------------
@@ -791,6 +841,12 @@ def pagefind_table(results: dict[int, Result]) -> list[str]:
     return rows
 
 
+def list_pages_table(results: dict[int, Result]) -> list[str]:
+    return list_pages.HEADER + [
+        row for r in results.values() if "list_pages" in r for row in list_pages.table_rows(r["list_pages"])
+    ]
+
+
 def target_table(verdicts: list[Verdict]) -> list[str]:
     rows = ["| target | at N | measured | result |", "| --- | --- | --- | --- |"]
     rows += [f"| {v.target} | {v.at} | {v.measured} | {v.result} |" for v in verdicts]
@@ -812,22 +868,50 @@ def machine() -> dict[str, Any]:
     }
 
 
+LIST_PAGES_SECTION = (
+    f"## List pages (`benchmarks/list_pages.py`; headless Chromium, load: median of {list_pages.LOADS} cold loads; "
+    f"keystrokes: {list_pages.WORD!r} typed in the filter)"
+)
+LIST_PAGES_NOTE = (
+    "The explorer, the board, lessons, and the cause, service and team with the most postmortems (in brackets). "
+    "Rows JSON: the file the page's script fetches when a filter is first used. Keystroke: from each key's "
+    "`keydown` to the frame that paints the changed count, once the page says its rows are loaded "
+    "(`data-loaded`); n/a when it did not within 20 s. Reachable: postmortem pages linked from the static HTML "
+    "of /postmortems/ and its later pages (/postmortems/page/N/), of the library's."
+)
+
+
 def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
     errors = [f"- N={n:,}: {r['error']}" for n, r in results.items() if "error" in r]
     loads = ", ".join(f"{r['load_before']:.1f}" for r in results.values() if "load_before" in r)
     codes = ", ".join(f"{r['code']}" for r in results.values() if "code" in r)
-    sections = [
-        "# Scale benchmark",
+    header = (
         f"From `benchmarks/harness.py` on {meta['date']}: {meta['cpus']} CPUs, Python {meta['python']}, "
         f"MkDocs {meta['mkdocs']}, Material {meta['mkdocs-material']}, commit {meta['commit']}. "
         f"Load average (1 min) before each size: {loads}; kb/ and plugin digest at each size: {codes}. "
         f"The plugin's search engine: `search_engine: {meta.get('engine', 'whoosh')}`. "
-        f"Full builds: {meta.get('repeat', 1)} of each variant, taking turns, after one untimed build of each; "
-        f"sites written to `{meta.get('sites')}`.",
+    )
+    if meta.get("list_pages_only"):
+        builds = ", ".join(f"{r['plugin_build_s']:.1f}" for r in results.values() if "plugin_build_s" in r)
+        sections = [
+            "# List pages at scale",
+            header + f"`--list-pages-only`: the plugin's site built once per size ({builds} s), "
+            f"written to `{meta.get('sites')}`.",
+            "## Targets",
+            "\n".join(target_table(list_page_targets({n: r for n, r in results.items() if "error" not in r}))),
+            LIST_PAGES_SECTION,
+            LIST_PAGES_NOTE,
+            "\n".join(list_pages_table(results)),
+        ]
+        return "\n\n".join(sections + (["## Errors", "\n".join(errors)] if errors else [])) + "\n"
+    sections = [
+        "# Scale benchmark",
+        header + f"Full builds: {meta.get('repeat', 1)} of each variant, taking turns, after one untimed build of "
+        f"each; sites written to `{meta.get('sites')}`.",
         "## Targets",
         "The first five rows are issue 8's targets. The in-browser rows are informational: the issue asks "
         "for an alternative where Material's in-browser search index exceeds 10 MB or its first result one "
-        "second, and `pagefind: true` is that alternative.",
+        "second, and `pagefind: true` is that alternative. The last four are issue 24's, for list pages.",
         "\n".join(target_table(targets(results))),
         "## Full builds (clean cache, `mkdocs build` in a child process)",
         "\n".join(build_table(results)),
@@ -851,10 +935,11 @@ def report(meta: dict[str, Any], results: dict[int, Result]) -> str:
         f"## In-browser search with `pagefind: true` (its page at /search-library/, query {BROWSER_QUERY!r}, "
         f"median of {BROWSER_RUNS} cold loads; Material's search plugin still on)",
         "\n".join(pagefind_table(results)),
+        LIST_PAGES_SECTION,
+        LIST_PAGES_NOTE,
+        "\n".join(list_pages_table(results)),
     ]
-    if errors:
-        sections += ["## Errors", "\n".join(errors)]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(sections + (["## Errors", "\n".join(errors)] if errors else [])) + "\n"
 
 
 def save(meta: dict[str, Any], results: dict[int, Result], stem: Path) -> str:
@@ -873,11 +958,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--quick", action="store_true", help="sizes 200 and 500, every measurement: a smoke run")
+    parser.add_argument(
+        "--list-pages-only",
+        action="store_true",
+        help="build the plugin's site once per size and measure only its list pages (writes results/list-pages.*)",
+    )
     parser.add_argument("--browser-sizes", type=int, nargs="*", default=[1000, 5000], metavar="N")
     parser.add_argument("--search-box-sizes", type=int, nargs="*", default=[1000], metavar="N")
     parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[1000, 5000], metavar="N")
     parser.add_argument("--repeat", type=int, default=5, help="full builds per variant; the median is reported")
-    parser.add_argument("--output", type=Path, default=RESULTS / "scale", help="writes OUTPUT.md and OUTPUT.json")
+    parser.add_argument("--output", type=Path, default=None, help="writes OUTPUT.md and OUTPUT.json")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary projects go")
     parser.add_argument(
         "--sitedir",
@@ -892,13 +982,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.sizes = args.browser_sizes = args.rebuild_sizes = args.search_box_sizes = [200, 500]
     args.sizes = sorted(set(args.sizes))
+    # A quick run of one measurement must not overwrite the full run's results.
+    args.output = args.output or RESULTS / ("list-pages" if args.list_pages_only else "scale")
     return args
 
 
 def main() -> int:
     args = parse_args()
     sites = str(args.sitedir or tempfile.gettempdir())
-    meta, results = {**machine(), "engine": args.engine, "sites": sites, "repeat": args.repeat}, {}
+    meta = {
+        **machine(),
+        "engine": args.engine,
+        "sites": sites,
+        "repeat": args.repeat,
+        "list_pages_only": args.list_pages_only,
+    }
+    results: dict[int, Result] = {}
     for size in args.sizes:
         try:
             results[size] = measure(size, args.sizes[0], args)
