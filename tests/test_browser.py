@@ -104,8 +104,8 @@ def test_explorer_counts_and_sorting(page: object, site_url: str, example: Libra
     page.goto(f"{site_url}/postmortems/?year=2024")  # type: ignore[attr-defined]
     in_2024 = {pm.slug for pm in example.postmortems if pm.started.year == 2024}
     expect_shown(page, in_2024, len(example.postmortems))
-    option = page.locator("select[name=year] option[value='2024']").text_content()  # type: ignore[attr-defined]
-    assert option == f"2024 ({len(in_2024)})"
+    option = page.locator("select[name=year] option[value='2024']")  # type: ignore[attr-defined]
+    sync_api.expect(option).to_have_text(f"2024 ({len(in_2024)})")
 
     page.click("th[data-sort=severity]")  # type: ignore[attr-defined]
     sync_api.expect(page.locator("th[data-sort=severity]")).to_have_attribute("aria-sort", "ascending")  # type: ignore[attr-defined]

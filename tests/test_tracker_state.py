@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from browsing import serve
+from playwright import sync_api
 from support import CAUSES_YML, Build, Kb, Site, WriteProject, mkdocs_build
 from test_serve import fetch, serving
 
@@ -385,7 +386,7 @@ def test_the_board_filters_by_the_tickets_state_in_a_browser(tracked: tuple[Path
         options = select.locator("option").all_inner_texts()
         assert options == ["All (7)", "disagrees (4)", "done (2)", "open (2)", "wont-do (1)"]
         select.select_option("disagrees")
-        assert page.inner_text(".pm-count") == "4 of 7 action items"
+        sync_api.expect(page.locator(".pm-count")).to_have_text("4 of 7 action items")  # once the rows are fetched
         shown = [
             row.get_attribute("data-item")
             for row in page.query_selector_all("table.pm-list tr[data-item]")

@@ -13,6 +13,10 @@
 (function () {
   "use strict";
 
+  const COUNT_DELAY_MS = 150;
+  // A filtered list shows this many rows at a time (fewer if the list's pages are shorter):
+  // every key lays them out again, about 0.15 ms a row in a board's table.
+  const SHOWN = 50;
   const LABELS = {severity: "Severity", type: "Type", status: "Status", service: "Service",
                   team: "Team", cause: "Cause", year: "Year", owner: "Owner", state: "State",
                   tracker: "Tracker", kind: "Kind", category: "Category"};
@@ -36,7 +40,7 @@
     const noun = root.dataset.noun || "postmortems";
     const facets = root.dataset.facets.split(" ");
     const total = Number(root.dataset.total);
-    const pageSize = Number(root.dataset.pageSize) || 100;
+    const pageSize = Math.min(Number(root.dataset.pageSize) || SHOWN, SHOWN);
     const initialCounts = JSON.parse(root.dataset.counts || "{}");
     // Resolved now: the page's address may change before the fetches.
     const rowsUrl = new URL(root.dataset.rows, location.href);
@@ -76,6 +80,7 @@
 
     // The first use of a control fetches the rows, so they are there when it changes.
     controls.addEventListener("focusin", () => load());
+    search.addEventListener("focus", loadWords);
     controls.addEventListener("pointerdown", () => load());
     search.addEventListener("input", () => { state.text = search.value; changed(); });
     facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; changed(); }));
@@ -112,7 +117,10 @@
           data.index = new Map(data.strings.map((s, i) => [s, i]));
           data.position = Object.fromEntries(data.facets.map((f, i) => [f, i]));
           data.rows.forEach((row, i) => { row.order = i; });
-          data.plain = [];  // each distinct cell's text, lower-cased, once the text filter needs it
+          data.plain = [];  // each distinct cell's text, lower-cased
+          // What the text filter matches, made now, with the fetch, not on the first key.
+          data.rows.forEach(searchText);
+          update();  // the counts, now over the rows themselves; data-loaded says so
         });
         loading.catch(() => {
           count.textContent = `Filtering needs this list's data, which did not load: the pages below list every one of the ${total} ${noun}.`;
@@ -122,25 +130,28 @@
     }
 
     // The words of each postmortem that its row does not carry (kb.pages.explorer.WORDS: its
-    // lessons, action items and causes' details), fetched once, when the filter first has
-    // text. Until they arrive the filter matches the rows' own text, then it refines.
+    // summary, lessons, action items and causes' details), fetched once, when the filter
+    // box is first focused, with the rows: a page load costs nothing more, and a 4 MB file
+    // parsed while the reader types would hold up a key. Until they arrive the filter
+    // matches the rows' own text, then it refines.
+    let wordsDone = false;
     function loadWords() {
-      if (!wordsUrl || wordsLoading || !state.text) return;
+      if (!wordsUrl || wordsLoading) return;
       wordsLoading = Promise.all([load(), fetchJson(wordsUrl)]).then(([, words]) => {
         // Own keys only: an id such as "constructor" must not find Object's.
         const has = id => Object.prototype.hasOwnProperty.call(words, id);
         data.rows.forEach(row => {
-          if (has(row.id)) { row.t = `${row.t || ""} ${words[row.id]}`; row.s = undefined; }
+          if (has(row.id)) { row.t = `${row.t || ""} ${words[row.id]}`; row.s = undefined; searchText(row); }
         });
-        update();
-      }).catch(() => {});  // offline, or opened from disk: the row text still filters
+      }).catch(() => {})  // offline, or opened from disk: the row text still filters
+        .then(() => { wordsDone = true; if (data) update(); });
     }
 
     function changed() {
       limit = pageSize;
       writeAddress();
-      loadWords();
-      if (data) update(); else load().then(update, () => {});
+      if (state.text) loadWords();
+      if (data) update(); else load();
     }
 
     function filtering() {
@@ -148,38 +159,59 @@
     }
 
     // One pass over every row: which conditions it fails, as bits (the text, then one per
-    // facet). A row is shown when it fails none; a facet's counts are over the rows that
-    // fail no other condition, as faceted search does, so choosing a value shows its count.
+    // facet). A row is shown when it fails none. The list is drawn at once; the facets'
+    // counts, over the rows that fail no other condition (as faceted search does, so
+    // choosing a value shows its count), follow when the typing pauses: another pass over
+    // every row, and every <select> filled again, on every key of a word would slow it.
     let matched = [];
+    let fails = new Uint32Array(0);
+    let counting = 0;
     function update() {
+      // Plain loops: this runs over every row on every key, 30,000 rows on a large board.
+      const n = facets.length;
       const position = facets.map(f => data.position[f]);
       const wanted = facets.map(f => (state[f] ? data.index.get(state[f]) ?? -1 : null));
       const words = state.text.toLowerCase().split(/\s+/).filter(Boolean);
-      const counts = facets.map(() => new Map());
-      const others = facets.map(() => 0);
+      const rows = data.rows;
+      fails = new Uint32Array(rows.length);
       matched = [];
-      data.rows.forEach(row => {
-        let fails = !words.length || words.every(w => searchText(row).includes(w)) ? 0 : 1;
-        facets.forEach((f, i) => {
-          if (wanted[i] !== null && !row.f[position[i]].includes(wanted[i])) fails |= 2 << i;
-        });
-        if (!fails) matched.push(row);
-        facets.forEach((f, i) => {
-          if (fails & ~(2 << i)) return;
-          others[i] += 1;
-          row.f[position[i]].forEach(v => counts[i].set(v, (counts[i].get(v) || 0) + 1));
-        });
-      });
-      facets.forEach((f, i) => {
-        const named = Array.from(counts[i], ([v, n]) => [data.strings[v], n]);
-        fillSelect(f, named, others[i]);
-      });
-      count.textContent = `${matched.length} of ${data.rows.length} ${noun}`;
+      for (let j = 0; j < rows.length; j += 1) {
+        const row = rows[j];
+        let failed = 0;
+        if (words.length) {
+          const text = searchText(row);
+          for (const w of words) if (!text.includes(w)) { failed = 1; break; }
+        }
+        for (let i = 0; i < n; i += 1) {
+          if (wanted[i] !== null && !row.f[position[i]].includes(wanted[i])) failed |= 2 << i;
+        }
+        fails[j] = failed;
+        if (!failed) matched.push(row);
+      }
+      count.textContent = `${matched.length} of ${rows.length} ${noun}`;
       reset.hidden = !filtering();
       if ("figures" in root.dataset) updateFigures(matched);
       active = active || filtering();
       if (active) render();
-      root.dataset.loaded = "1";
+      if (!wordsLoading || wordsDone) root.dataset.loaded = "1";  // what the filters need is here
+      // Counted when the typing pauses: a key that comes sooner replaces this count.
+      clearTimeout(counting);
+      counting = setTimeout(countFacets, COUNT_DELAY_MS);
+    }
+
+    function countFacets() {
+      const n = facets.length;
+      const position = facets.map(f => data.position[f]);
+      const counts = facets.map(() => new Map());
+      const others = new Array(n).fill(0);
+      data.rows.forEach((row, j) => {
+        for (let i = 0; i < n; i += 1) {
+          if (fails[j] & ~(2 << i)) continue;
+          others[i] += 1;
+          for (const v of row.f[position[i]]) counts[i].set(v, (counts[i].get(v) || 0) + 1);
+        }
+      });
+      facets.forEach((f, i) => fillSelect(f, Array.from(counts[i], ([v, c]) => [data.strings[v], c]), others[i]));
     }
 
     // What the text filter matches in a row: its cells' text, and its own words (`t`), which
@@ -215,7 +247,7 @@
         });
         html.push("</tr>");
       });
-      body.innerHTML = html.join("");
+      replace(body, html.join(""));
       if (pager) pager.hidden = true;
       const rest = sorted.length - shown.length;
       moreBar.hidden = rest <= 0;
@@ -245,13 +277,19 @@
     // The board's headline and state counts, over the rows shown: the same definitions as
     // the page was built with (kb.analysis.action_item_states), so they always agree.
     function updateFigures(rows) {
-      const states = rows.map(row => data.strings[row.f[data.position.state][0]]);
+      const states = new Map();
+      const onTime = [];
+      const days = [];
+      const at = data.position.state;
+      for (const row of rows) {
+        const value = data.strings[row.f[at][0]];
+        states.set(value, (states.get(value) || 0) + 1);
+        if (row.x && "on-time" in row.x) onTime.push(Number(row.x["on-time"]));
+        if (row.x && "days-to-done" in row.x) days.push(Number(row.x["days-to-done"]));
+      }
       document.querySelectorAll("[data-count-state]").forEach(el => {
-        el.textContent = String(states.filter(s => s === el.dataset.countState).length);
+        el.textContent = String(states.get(el.dataset.countState) || 0);
       });
-      const values = name => rows.filter(row => row.x && name in row.x).map(row => Number(row.x[name]));
-      const onTime = values("on-time");
-      const days = values("days-to-done");
       const figure = name => document.querySelector(`[data-figure="${name}"]`);
       if (figure("on-time")) {
         const share = onTime.reduce((a, b) => a + b, 0) / onTime.length;
@@ -271,11 +309,12 @@
       const order = facet === "year" ? (a, b) => b[0].localeCompare(a[0])
                   : facet === "severity" ? (a, b) => a[0].localeCompare(b[0])
                   : (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]);
-      const options = [element("option", {value: ""}, [`All (${matching})`])];
+      const options = [`<option value="">All (${matching})</option>`];
       counts.sort(order).forEach(([value, n]) => {
-        options.push(element("option", {value: value, selected: value === state[facet]}, [`${value} (${n})`]));
+        const selected = value === state[facet] ? " selected" : "";
+        options.push(`<option value="${escape(value)}"${selected}>${escape(value)} (${n})</option>`);
       });
-      selects[facet].replaceChildren(...options);
+      replace(selects[facet], options.join(""));
     }
 
     function writeAddress() {
@@ -292,8 +331,8 @@
     reset.hidden = true;
     if (filtering()) {  // a linked, reloaded or revisited view: fetch at once
       writeAddress();
-      loadWords();
-      load().then(update, () => {});
+      if (state.text) loadWords();
+      load();
     }
   }
 
@@ -311,6 +350,15 @@
       box.blur();
     }
     toggle.addEventListener("change", () => { if (!toggle.checked) writeAddress(); });
+  }
+
+  // Most keys of a word leave the rows shown and the facets' counts as they were: then the
+  // page is left alone, and the browser has nothing to lay out again.
+  const written = new WeakMap();
+  function replace(node, html) {
+    if (written.get(node) === html) return;
+    node.innerHTML = html;
+    written.set(node, html);
   }
 
   function fetchJson(url) {
