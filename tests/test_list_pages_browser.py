@@ -150,3 +150,38 @@ def test_without_javascript_the_pages_link_to_every_postmortem(
         context.close()
     assert len(pages) == -(-GENERATED // PAGE_SIZE)
     assert seen == {f"{url}/postmortems/{pm['id']}/" for pm in postmortems}
+
+
+def entries(postmortems: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Every lesson, lucky break and thing that went well, newest postmortem first: (id of
+    the postmortem, kind, text), from the API."""
+    kinds = (("lessons", "Lesson"), ("got_lucky", "Got lucky"), ("went_well", "Went well"))
+    return [(pm["id"], kind, text) for pm in postmortems for field, kind in kinds for text in pm[field]]
+
+
+def test_lessons_filter_every_entry_with_exact_counts(site: tuple[Path, str], page: Any, postmortems: list) -> None:
+    _, url = site
+    everything = entries(postmortems)
+    page.goto(f"{url}/lessons/")
+    assert len(ids(page, "lesson")) == PAGE_SIZE
+    expect_count(page, len(everything), len(everything), "lessons")
+    kind = "Went well"
+    kept = [entry for entry in everything if entry[1] == kind]
+    assert PAGE_SIZE < len(kept) < len(everything)
+    sync_api.expect(page.locator(f"select[name=kind] option[value='{kind}']")).to_have_text(f"{kind} ({len(kept)})")
+
+    page.select_option("select[name=kind]", kind)
+    expect_count(page, len(kept), len(everything), "lessons")
+    page.get_by_role("button", name=f"Show all {len(kept)}").click()
+    texts = page.locator("table.pm-list tr[data-lesson] td:nth-child(2)").all_inner_texts()
+    assert texts == [text for _, _, text in kept]
+
+    word = kept[-1][2].split()[0].lower()  # in the oldest entry of the kind, and maybe others
+    page.fill(".pm-filter-text", word)
+    both = [e for e in kept if word in e[2].lower() or word in by_id(postmortems)[e[0]]["title"].lower()]
+    expect_count(page, len(both), len(everything), "lessons")
+    assert f"q={word}" in page.url and "kind=Went+well" in page.url
+
+
+def by_id(postmortems: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {pm["id"]: pm for pm in postmortems}
