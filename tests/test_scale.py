@@ -106,6 +106,17 @@ def test_the_home_page_does_not_list_postmortems(sites: dict[int, tuple[Path, li
     assert not [pm_id for pm_id in ids if pm_id in homes[LARGE]]
 
 
+def test_list_pages_do_not_grow_with_the_library(sites: dict[int, tuple[Path, list[str]]]) -> None:
+    """The explorer, the board and lessons hold a page of rows (100 by default) whatever the
+    size; the rest is on their later pages, and the filters fetch the rows file."""
+    for page in ("postmortems", "action-items", "lessons"):
+        small, large = ((sites[n][0] / page / "index.html").stat().st_size for n in (SMALL, LARGE))
+        assert large / small < 1.1, f"/{page}/: {small} B at {SMALL} postmortems, {large} B at {LARGE}"
+        assert (sites[LARGE][0] / page / "page" / "2" / "index.html").is_file()
+    rows = json.loads((sites[LARGE][0] / "postmortems" / "list-rows.json").read_text(encoding="utf-8"))["rows"]
+    assert sorted(row["id"] for row in rows) == sorted(sites[LARGE][1])
+
+
 def test_a_large_library_gets_its_data_files_from_the_worker(sites: dict[int, tuple[Path, list[str]]]) -> None:
     site, ids = sites[LARGE]  # above kb.build.PARALLEL_FROM: made in the worker process
     assert LARGE >= PARALLEL_FROM
