@@ -3,9 +3,10 @@
  * Progressive enhancement over a page that reads fine without JavaScript: it shows the
  * first rows of its list, and links to plain pages with the rest (kb.pages.lists). The
  * filters work over every row, from the list's rows file (`data-rows`, compact JSON with
- * each row's cells as HTML) fetched when a control is first used, and show what matches
- * a page at a time, so a keystroke costs the same at 100 rows as at 30,000. Until then
- * the facets show counts the page carries for every row (`data-counts`).
+ * each row's cells as HTML) fetched when a control is first used, and show the first 50
+ * matches (Show more, Show all): a key redraws 50 rows whether the list has 100 or
+ * 30,000. Until the file is here the facets show counts the page carries for every row
+ * (`data-counts`).
  * No framework and nothing from another site, so it works on an offline internal site.
  * The view is mirrored in the URL query (?q=disk&service=checkout-api&sort=title), so it
  * can be linked, and reloading or coming back to the page shows it again.
@@ -40,7 +41,7 @@
     const noun = root.dataset.noun || "postmortems";
     const facets = root.dataset.facets.split(" ");
     const total = Number(root.dataset.total);
-    const pageSize = Math.min(Number(root.dataset.pageSize) || SHOWN, SHOWN);
+    const step = Math.min(Number(root.dataset.pageSize) || SHOWN, SHOWN);
     const initialCounts = JSON.parse(root.dataset.counts || "{}");
     // Resolved now: the page's address may change before the fetches.
     const rowsUrl = new URL(root.dataset.rows, location.href);
@@ -54,7 +55,7 @@
     let data = null;  // the rows file, once fetched
     let loading = null;
     let wordsLoading = null;
-    let limit = pageSize;  // how many matching rows are shown
+    let limit = step;  // how many matching rows are shown
     let active = false;  // the table shows the script's rows, not the page's own
 
     // Controls: a search box, one <select> per facet, a count. Each control has a name
@@ -89,7 +90,7 @@
       facets.forEach(f => { state[f] = ""; });
       changed();
     });
-    more.addEventListener("click", () => { limit += pageSize; render(); });
+    more.addEventListener("click", () => { limit += step; render(); });
     all.addEventListener("click", () => { limit = Infinity; render(); });
 
     // A sortable heading holds a button: Tab reaches it, Enter and Space press it, and a
@@ -148,7 +149,7 @@
     }
 
     function changed() {
-      limit = pageSize;
+      limit = step;
       writeAddress();
       if (state.text) loadWords();
       if (data) update(); else load();
@@ -251,7 +252,7 @@
       if (pager) pager.hidden = true;
       const rest = sorted.length - shown.length;
       moreBar.hidden = rest <= 0;
-      more.textContent = `Show ${Math.min(rest, pageSize)} more`;
+      more.textContent = `Show ${Math.min(rest, step)} more`;
       all.textContent = `Show all ${sorted.length}`;
       headings.forEach(th => {
         const key = th.dataset.sort;
