@@ -24,6 +24,7 @@ from kb.analysis.action_item_states import LABELS, STATES
 from kb.load.tracker_state import Snapshot, Ticket, write_snapshot
 
 PAGE_SIZE = 10
+LATER = 5 * PAGE_SIZE  # a later page holds five first pages' worth of rows
 GENERATED = f"""\
 site_name: Generated board
 theme:
@@ -120,9 +121,10 @@ def test_the_first_page_shows_a_page_of_rows_the_most_overdue_first(board: Board
 
 def test_every_item_is_on_exactly_one_page_in_the_boards_order(board: Board) -> None:
     pages = board.pages()
-    assert len(pages) == math.ceil(len(board.items) / PAGE_SIZE)
+    assert len(pages) == 1 + math.ceil((len(board.items) - PAGE_SIZE) / LATER) > 2
     rows = [ITEM_ROW.findall(board.article(page)) for page in pages]
-    assert all(len(on_page) == PAGE_SIZE for on_page in rows[:-1]) and 0 < len(rows[-1]) <= PAGE_SIZE
+    assert len(rows[0]) == PAGE_SIZE and all(len(on_page) == LATER for on_page in rows[1:-1])
+    assert 0 < len(rows[-1]) <= LATER
     ids = [item for on_page in rows for item, _ in on_page]
     assert ids == expected_order(board.items)  # each once, none missing, in order across pages
     by_id = {i["id"]: i for i in board.items}
@@ -144,10 +146,9 @@ def test_the_pages_link_to_each_other_and_say_which_rows_they_hold(board: Board)
     total = len(board.items)
     for number, page in enumerate(pages, 1):
         article = board.article(page)
-        last = min(total, number * PAGE_SIZE)
-        assert f"Action items {(number - 1) * PAGE_SIZE + 1} to {last} of {total}, page {number} of {len(pages)}." in (
-            article
-        )
+        first = 1 if number == 1 else PAGE_SIZE + (number - 2) * LATER + 1
+        last = min(total, PAGE_SIZE if number == 1 else first - 1 + LATER)
+        assert f"Action items {first} to {last} of {total}, page {number} of {len(pages)}." in article
         assert '<span aria-current="page">' + str(number) + "</span>" in article
         linked = {_resolve(page, href) for href in re.findall(r'<a href="([^"]+)">\d+</a>', article)}
         assert pages[0] in linked or number == 1  # every page links back to the first

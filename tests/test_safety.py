@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -245,6 +247,11 @@ def test_public_build_of_the_example_library_has_no_internal_marker(tmp_path: Pa
     for pm in hidden:
         assert pm.slug not in everything, pm.slug
         assert pm.title.lower() not in everything, pm.title
+    # The list pages' rows files, which the filters fetch: every row is a public postmortem's.
+    for rows_file in ("postmortems", "action-items", "lessons"):
+        rows = json.loads((tmp_path / "site" / rows_file / "list-rows.json").read_text(encoding="utf-8"))["rows"]
+        owners = {re.split("[#:]", row["id"])[0] for row in rows}
+        assert rows and owners <= set(public), rows_file
 
 
 # --- reproducible builds --------------------------------------------------------------

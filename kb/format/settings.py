@@ -110,7 +110,8 @@ class Settings:
     due_soon_days: int = spec("an open action item due within this many days is `due-soon`", default=14)
     similar_limit: int = spec("how many similar postmortems each page shows", default=5)
     list_page_size: int = spec(
-        "rows on the first screen of a list page (postmortems, action items, lessons), and on each of its later pages",
+        "rows on the first screen of a list page (postmortems, action items, lessons, a cause's, service's or "
+        "team's postmortems); its later pages hold five times as many",
         default=100,
     )
     due_policy: dict[str, int] = spec(

@@ -24,8 +24,18 @@ from kb.analysis.action_item_states import (
 )
 from kb.checks.library import Library
 from kb.format import urls
-from kb.pages.common import Context, pm_link, state_badge, ticket_note
-from kb.pages.lists import ROWS_FILE, Column, ListRow, counts_attribute, page_count, page_path, pager, rows_json
+from kb.pages.common import Context, anchor, pm_anchor, pm_link, state_badge, ticket_note
+from kb.pages.lists import (
+    ROWS_FILE,
+    Column,
+    ListRow,
+    counts_attribute,
+    page_count,
+    page_path,
+    pager,
+    rows_json,
+    rows_of,
+)
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import attr, html_code_spans, html_link, meta
@@ -98,9 +108,9 @@ def board_row(t: Tracked, from_page: str, ctx: Context) -> ListRow:
     item = t.item
     note = f"<br><small>{attr(item.note)}</small>" if item.note else ""
     overdue = f"<br><small>{t.days_overdue} days overdue</small>" if t.days_overdue else ""
-    href = urls.href(from_page, urls.postmortem(t.pm.slug), ctx.directory_urls)
-    causes = Markup(", ").join(
-        html_link(urls.href(from_page, urls.cause(k), ctx.directory_urls), k) for k in item.addresses
+    causes = ctx.once(
+        f"causes {' '.join(item.addresses)} {from_page}",  # the same few keys on thousands of items
+        lambda: Markup(", ").join(anchor(k, from_page, urls.cause(k), ctx) for k in item.addresses),
     )
     return ListRow(
         id=item.id or "",
@@ -109,7 +119,7 @@ def board_row(t: Tracked, from_page: str, ctx: Context) -> ListRow:
             attr(item.owner or ""),
             Markup(f"{attr(item.due or '')}{overdue}"),
             _STATE_BADGES[t.state],
-            html_link(href, t.pm.title),
+            pm_anchor(t.pm, from_page, ctx),
             tracker_cell(t),
             causes,
         ],
@@ -208,7 +218,7 @@ def board_page(ctx: Context, number: int = 1) -> Rendered:
     size = settings.list_page_size
     items = board_items(ctx)
     page = page_path(PAGE, number)
-    rows = [board_row(t, page, ctx) for t in items[(number - 1) * size : number * size]]
+    rows = [board_row(t, page, ctx) for t in items[rows_of(number, size)]]
     common = {
         "today": library.today,
         "rows": rows,

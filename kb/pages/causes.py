@@ -28,7 +28,7 @@ from kb.pages.common import (
     pm_row,
     reason_it_applies,
 )
-from kb.pages.lists import page_count, page_path, pager
+from kb.pages.lists import page_count, page_path, pager, rows_of
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
@@ -203,7 +203,7 @@ def cause_page(key: str, ctx: Context, number: int = 1) -> Rendered:
         head=cause_story(key, pms, ctx) if first else None,
         occurrences=[
             Occurrence(pm_row(pm, page, ctx), next((c.detail for c in pm.causes if c.key == key), None))
-            for pm in pms[(number - 1) * size : number * size]
+            for pm in pms[rows_of(number, size)]
         ],
         pager=pager(first_page, number, len(pms), size, ctx.directory_urls),
         states_as_of=ctx.states_as_of,

@@ -9,7 +9,17 @@ from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Context
-from kb.pages.lists import ROWS_FILE, Column, ListRow, counts_attribute, page_count, page_path, pager, rows_json
+from kb.pages.lists import (
+    ROWS_FILE,
+    Column,
+    ListRow,
+    counts_attribute,
+    page_count,
+    page_path,
+    pager,
+    rows_json,
+    rows_of,
+)
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import attr, html_link, meta
@@ -126,7 +136,7 @@ def postmortems_page(ctx: Context, number: int = 1) -> Rendered:
     postmortems = ctx.library.postmortems
     size = ctx.library.settings.list_page_size
     page = page_path(urls.POSTMORTEMS, number)
-    shown = postmortems[(number - 1) * size : number * size]
+    shown = postmortems[rows_of(number, size)]
     first = number == 1
     return render(
         "postmortems.md.j2",

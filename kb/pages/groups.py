@@ -18,7 +18,7 @@ from kb.analysis.action_item_states import urgency
 from kb.analysis.links import Group
 from kb.format import urls
 from kb.pages.common import Context, ItemRow, anchor, board_link, item_row, pm_row
-from kb.pages.lists import page_count, page_path, pager
+from kb.pages.lists import page_count, page_path, pager, rows_of
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
@@ -88,7 +88,7 @@ def group_page(kind: str, group: Group, ctx: Context, number: int = 1) -> Render
         group=group,
         first=first,
         total=len(postmortems),
-        rows=[pm_row(pm, page, ctx) for pm in postmortems[(number - 1) * size : number * size]],
+        rows=[pm_row(pm, page, ctx) for pm in postmortems[rows_of(number, size)]],
         pager=pager(first_page, number, len(postmortems), size, ctx.directory_urls),
         first_page=urls.relative(page, first_page),
         head=first_screen(kind, group, page, ctx) if first else None,

@@ -18,11 +18,21 @@ from markupsafe import Markup
 from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages.common import Badge, Context, badge_html
-from kb.pages.lists import ROWS_FILE, Column, ListRow, counts_attribute, page_count, page_path, pager, rows_json
+from kb.pages.common import Badge, Context, badge_html, pm_anchor
+from kb.pages.lists import (
+    ROWS_FILE,
+    Column,
+    ListRow,
+    counts_attribute,
+    page_count,
+    page_path,
+    pager,
+    rows_json,
+    rows_of,
+)
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
-from kb.render.escape import attr, html_link, meta
+from kb.render.escape import attr, meta
 
 PAGE = "lessons/index.md"
 NO_CAUSE = "No cause recorded"  # drafts may have no cause yet; their lessons still count
@@ -96,7 +106,7 @@ def entry_count(pm: Postmortem) -> int:
 
 def entry_row(entry: Entry, from_page: str, ctx: Context) -> ListRow:
     pm = entry.pm
-    source = html_link(urls.href(from_page, urls.postmortem(pm.slug), ctx.directory_urls), pm.title)
+    source = pm_anchor(pm, from_page, ctx)
     date = ctx.date(pm)
     return ListRow(
         id=entry.id,
@@ -149,7 +159,7 @@ def lessons_page(ctx: Context, number: int = 1) -> Rendered:
         went_well=kinds["Went well"],
         postmortems=sum(1 for pm in ctx.library.postmortems if pm.lessons) if first else 0,
         near_miss=NEAR_MISS,
-        rows=[entry_row(entry, page, ctx) for entry in every[(number - 1) * size : number * size]],
+        rows=[entry_row(entry, page, ctx) for entry in every[rows_of(number, size)]],
         columns=COLUMNS,
         id_attribute=ID_ATTRIBUTE,
         facets=FACETS,
