@@ -201,7 +201,7 @@ def pages(library: Library) -> list[str]:
 
 def rows_file(ctx: Context) -> str:
     """Every item's row, for the board's filters (``kb.pages.lists.rows_json``)."""
-    rows = [board_row(t, PAGE, ctx) for t in board_items(ctx)]
+    rows = (board_row(t, PAGE, ctx) for t in board_items(ctx))
     return rows_json(rows, COLUMNS, _facet_names(ctx), ID_ATTRIBUTE)
 
 

@@ -127,7 +127,7 @@ def pages(library: Library) -> list[str]:
 
 def rows_file(ctx: Context) -> str:
     """Every postmortem's row, for the explorer's filters (``kb.pages.lists.rows_json``)."""
-    rows = [explorer_row(pm, urls.POSTMORTEMS, ctx) for pm in ctx.library.postmortems]
+    rows = (explorer_row(pm, urls.POSTMORTEMS, ctx) for pm in ctx.library.postmortems)
     return rows_json(rows, COLUMNS, FACETS, ID_ATTRIBUTE)
 
 

@@ -130,7 +130,7 @@ def pages(library: Library) -> list[str]:
 
 def rows_file(ctx: Context) -> str:
     """Every entry's row, for the filters (``kb.pages.lists.rows_json``), linked as from the first page."""
-    rows = [entry_row(entry, PAGE, ctx) for entry in entries(ctx)]
+    rows = (entry_row(entry, PAGE, ctx) for entry in entries(ctx))
     return rows_json(rows, COLUMNS, FACETS, ID_ATTRIBUTE)
 
 

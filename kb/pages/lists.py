@@ -142,9 +142,10 @@ def counts_attribute(rows: Iterable[dict[str, list[str]]], facets: Sequence[str]
     return json.dumps({f: sorted(c.items()) for f, c in counts.items()}, ensure_ascii=False, separators=(",", ":"))
 
 
-def rows_json(rows: Sequence[ListRow], columns: Sequence[Column], facets: Sequence[str], id_attribute: str) -> str:
+def rows_json(rows: Iterable[ListRow], columns: Sequence[Column], facets: Sequence[str], id_attribute: str) -> str:
     """The list's rows for its filters: every cell and facet value as an index into
-    ``strings``, where each distinct one is once.
+    ``strings``, where each distinct one is once. ``rows`` is read once, and may be made
+    as it is read: 30,000 rows with their HTML need not all be in memory at once.
 
     ``{"id_attribute", "columns": [css], "facets", "sorts", "strings", "rows": [{"id",
     "c": [cell], "f": [[value] per facet], "t": more words, "g": group, "k": [sort key per
