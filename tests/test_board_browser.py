@@ -81,7 +81,7 @@ def shown_figures(page: Any, matching: int, total: int) -> dict[str, str]:
         for el in page.query_selector_all(".pm-figures [data-count-state]")
     }
     if matching < total:
-        if page.locator(".pm-more").is_visible():
+        if page.locator(".pm-more-bar").is_visible():
             page.get_by_role("button", name=f"Show all {matching}").click()
         shown = Counter(row_states(page).values())
         assert {state: str(shown[state]) for state in STATES} == headline, "the headline counts the rows shown"

@@ -83,13 +83,19 @@ def test_the_explorer_opens_on_the_newest_and_filters_every_row(
     if n > PAGE_SIZE:
         page.get_by_role("button", name=f"Show all {n}").click()
     assert ids(page) == wanted
-    sync_api.expect(page.locator(".pm-more")).to_be_hidden()
+    sync_api.expect(page.locator(".pm-more-bar")).to_be_hidden()
     severities = Counter(pm["severity"] or "none" for pm in postmortems if service in pm["services"])
     for severity, count in severities.items():
         sync_api.expect(page.locator(f"select[name=severity] option[value='{severity}']")).to_have_text(
             f"{severity} ({count})"
         )
     assert page.locator("nav.pm-pager").is_hidden()  # the filtered list replaces the pages
+
+    page.click(".pm-reset")  # no filter: the page's own rows and its pages again
+    expect_count(page, GENERATED, GENERATED)
+    assert ids(page) == newest[:PAGE_SIZE]
+    sync_api.expect(page.locator("nav.pm-pager")).to_be_visible()
+    sync_api.expect(page.locator(".pm-more-bar")).to_be_hidden()
 
 
 def haystack(pm: dict[str, Any]) -> str:

@@ -111,7 +111,8 @@ class Settings:
     similar_limit: int = spec("how many similar postmortems each page shows", default=5)
     list_page_size: int = spec(
         "rows on the first screen of a list page (postmortems, action items, lessons, a cause's, service's or "
-        "team's postmortems); its later pages hold five times as many",
+        "team's postmortems; and the most a cause, service or team page shows of its items, the story of a "
+        "cause, or the board of its items whose tracker disagrees); its later pages hold five times as many",
         default=100,
     )
     due_policy: dict[str, int] = spec(

@@ -109,7 +109,7 @@ def board_row(t: Tracked, from_page: str, ctx: Context) -> ListRow:
     note = f"<br><small>{attr(item.note)}</small>" if item.note else ""
     overdue = f"<br><small>{t.days_overdue} days overdue</small>" if t.days_overdue else ""
     causes = ctx.once(
-        f"causes {' '.join(item.addresses)} {from_page}",  # the same few keys on thousands of items
+        ("cause links", *item.addresses, from_page),  # the same few keys on thousands of items
         lambda: Markup(", ").join(anchor(k, from_page, urls.cause(k), ctx) for k in item.addresses),
     )
     return ListRow(
@@ -155,7 +155,7 @@ def board_items(ctx: Context) -> list[Tracked]:
         items = tracked_items(library.postmortems, library.today, settings.due_soon_days, library.tracker_state)
         return in_board_order(items, library.today)
 
-    return ctx.once(PAGE, make)
+    return ctx.once(("board items",), make)
 
 
 @dataclass(frozen=True)

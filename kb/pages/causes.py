@@ -169,7 +169,7 @@ def cause_story(key: str, pms: list[Postmortem], ctx: Context) -> CauseStory:
     events, earlier = story(key, pms, fixes, size, ctx)
     return CauseStory(
         # Every postmortem's year, once for all the cause pages, not once each.
-        summary=summary(key, cause, ctx, page, ctx.once("causes:years", lambda: year_span(ctx))),
+        summary=summary(key, cause, ctx, page, ctx.once(("years",), lambda: year_span(ctx))),
         came_back=came_back,
         came_back_earlier=len(recurred) - len(came_back),
         items=[item_row(t.item, t.pm, page, ctx) for t in shown],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, TypeVar
@@ -33,9 +33,9 @@ class Context:
     # A postmortem's badges appear on up to a dozen pages: built once each.
     _badges: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
     # A long list's order, computed once for its first page and each later one.
-    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def once(self, key: str, make: Callable[[], T]) -> T:
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed on the first call for ``key`` in this build."""
         if key not in self._memo:
             self._memo[key] = make()
@@ -140,7 +140,7 @@ def anchor(label: object, from_page: str, to_page: str, ctx: Context) -> Markup:
 def pm_anchor(pm: Postmortem, from_page: str, ctx: Context) -> Markup:
     """A link to ``pm``'s page, built once per page it is on: a board or lessons list
     links each postmortem from every one of its items, 30,000 rows at 10,000 postmortems."""
-    return ctx.once(f"link {pm.slug} {from_page}", lambda: anchor(pm.title, from_page, urls.postmortem(pm.slug), ctx))
+    return ctx.once(("link", pm.slug, from_page), lambda: anchor(pm.title, from_page, urls.postmortem(pm.slug), ctx))
 
 
 def pm_link(pm: Postmortem, from_page: str) -> Markup:

@@ -97,7 +97,7 @@ def entries(ctx: Context) -> list[Entry]:
                 ]
         return found
 
-    return ctx.once("lessons", make)
+    return ctx.once(("lessons",), make)
 
 
 def entry_count(pm: Postmortem) -> int:

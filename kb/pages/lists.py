@@ -114,7 +114,9 @@ def pager(list_page: str, number: int, total: int, size: int, directory_urls: bo
     def href(n: int) -> str:
         return urls.href(here, page_path(list_page, n), directory_urls)
 
-    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    shown = {1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}
+    # A gap of one page shows that page: "…" would take as much room and say less.
+    shown = sorted(shown | {n + 1 for n in shown if n + 2 in shown and n + 1 not in shown})
     links: list[tuple[str, str | None]] = []
     for previous, n in zip([0, *shown], shown, strict=False):
         if n - previous > 1:

@@ -37,6 +37,7 @@
     if (!table || root.dataset.ready) return;
     root.dataset.ready = "1";
     const body = table.tBodies[0];
+    const own = body.innerHTML;  // the page's rows: shown again when no filter is set
     const pager = following(root, "nav.pm-pager");
     const noun = root.dataset.noun || "postmortems";
     const facets = root.dataset.facets.split(" ");
@@ -50,7 +51,7 @@
     const params = new URLSearchParams(location.search);
     const state = {text: params.get("q") || "", sort: params.get("sort") || ""};
     facets.forEach(f => { state[f] = params.get(f) || ""; });
-    keepSearchClosed(state.text, writeAddress);
+    keepSearchClosed(root, state.text, writeAddress);
 
     let data = null;  // the rows file, once fetched
     let loading = null;
@@ -76,7 +77,7 @@
     root.append(controls, element("div", {className: "pm-summary"}, [count, reset]));
     const more = element("button", {type: "button", className: "md-button pm-more-button"});
     const all = element("button", {type: "button", className: "md-button pm-more-button"});
-    const moreBar = element("div", {className: "pm-more", hidden: true}, [more, " ", all]);
+    const moreBar = element("div", {className: "pm-more-bar", hidden: true}, [more, " ", all]);
     (table.closest(".pm-scroll") || table).after(moreBar);
 
     // The first use of a control fetches the rows, so they are there when it changes.
@@ -87,6 +88,7 @@
     facets.forEach(f => selects[f].addEventListener("change", () => { state[f] = selects[f].value; changed(); }));
     reset.addEventListener("click", () => {
       state.text = search.value = "";
+      state.sort = "";
       facets.forEach(f => { state[f] = ""; });
       changed();
     });
@@ -98,6 +100,8 @@
     // order is by its first sort key (the date), newest first.
     const headings = Array.from(table.querySelectorAll("th[data-sort]"));
     const ownOrder = headings.length ? `-${headings[0].dataset.sort}` : "";
+    // A sort this list does not have (an old link, a hand-made address) is no sort.
+    if (!headings.some(th => [th.dataset.sort, `-${th.dataset.sort}`].includes(state.sort))) state.sort = "";
     headings.forEach(th => {
       const button = element("button", {type: "button", className: "pm-sort"}, Array.from(th.childNodes));
       th.append(button);
@@ -124,6 +128,7 @@
           update();  // the counts, now over the rows themselves; data-loaded says so
         });
         loading.catch(() => {
+          loading = null;  // the next use of a control tries again
           count.textContent = `Filtering needs this list's data, which did not load: the pages below list every one of the ${total} ${noun}.`;
         });
       }
@@ -192,8 +197,8 @@
       count.textContent = `${matched.length} of ${rows.length} ${noun}`;
       reset.hidden = !filtering();
       if ("figures" in root.dataset) updateFigures(matched);
-      active = active || filtering();
-      if (active) render();
+      if (filtering()) render();
+      else if (active) ownRows();
       if (!wordsLoading || wordsDone) root.dataset.loaded = "1";  // what the filters need is here
       // Counted when the typing pauses: a key that comes sooner replaces this count.
       clearTimeout(counting);
@@ -229,7 +234,17 @@
       return data.plain[index];
     }
 
+    function ownRows() {
+      active = false;
+      body.innerHTML = own;
+      written.delete(body);
+      moreBar.hidden = true;
+      if (pager) pager.hidden = false;
+      headings.forEach((th, i) => th.setAttribute("aria-sort", i === 0 ? "descending" : "none"));
+    }
+
     function render() {
+      active = true;
       const sorted = sortRows(matched);
       const shown = sorted.slice(0, limit);
       const grouped = !state.sort;
@@ -341,7 +356,7 @@
   // this script runs, and takes q out of the address when it closes. On a list page q is
   // the list's filter: the box is closed and emptied again, and the address gets q back
   // whenever the reader closes the search box later.
-  function keepSearchClosed(query, writeAddress) {
+  function keepSearchClosed(root, query, writeAddress) {
     const toggle = document.getElementById("__search");
     const box = document.querySelector(".md-search__input");
     if (!toggle || !box) return;
@@ -350,7 +365,9 @@
       box.value = "";
       box.blur();
     }
-    toggle.addEventListener("change", () => { if (!toggle.checked) writeAddress(); });
+    // The toggle outlives the page under Material's instant navigation: a list page gone
+    // from the document no longer writes the address.
+    toggle.addEventListener("change", () => { if (!toggle.checked && root.isConnected) writeAddress(); });
   }
 
   // Most keys of a word leave the rows shown and the facets' counts as they were: then the
