@@ -22,7 +22,6 @@ from kb.analysis.action_item_states import (
     stale_tracker_state,
     tracked_items,
 )
-from kb.checks.library import Library
 from kb.format import urls
 from kb.pages.common import Context, anchor, pm_anchor, pm_link, state_badge, ticket_note
 from kb.pages.lists import (
@@ -30,7 +29,6 @@ from kb.pages.lists import (
     Column,
     ListRow,
     counts_attribute,
-    page_count,
     page_path,
     pager,
     rows_json,
@@ -179,7 +177,7 @@ def disagreements(items: list[Tracked], shown: int, ctx: Context) -> tuple[list[
             tracked=t,
             state=_STATE_BADGES[t.state],
             tracker=tracker_cell(t),
-            postmortem=html_link(urls.href(PAGE, urls.postmortem(t.pm.slug), ctx.directory_urls), t.pm.title),
+            postmortem=pm_anchor(t.pm, PAGE, ctx),
             fix=html_code_spans(f"Its ticket {d.fix}"),
         )
         for t, d in found[:shown]
@@ -190,13 +188,6 @@ def disagreements(items: list[Tracked], shown: int, ctx: Context) -> tuple[list[
 def percent(share: float | None) -> str:
     """``42%``, rounding halves up, as the board's script does when a filter changes it."""
     return "n/a" if share is None else f"{math.floor(share * 100 + 0.5)}%"
-
-
-def pages(library: Library) -> list[str]:
-    """The board's later pages: its items in the board's order, a page size at a time."""
-    total = sum(len(pm.action_items) for pm in library.postmortems)
-    count = page_count(total, library.settings.list_page_size)
-    return [page_path(PAGE, n) for n in range(2, count + 1)]
 
 
 def rows_file(ctx: Context) -> str:

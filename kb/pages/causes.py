@@ -14,7 +14,6 @@ from datetime import date
 from markupsafe import Markup
 
 from kb.analysis.action_item_states import urgency
-from kb.analysis.links import Links
 from kb.format import urls
 from kb.format.model import ActionItem, Cause, Postmortem
 from kb.pages.common import (
@@ -28,7 +27,7 @@ from kb.pages.common import (
     pm_row,
     reason_it_applies,
 )
-from kb.pages.lists import page_count, page_path, pager, rows_of
+from kb.pages.lists import page_path, pager, rows_of
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta, text
@@ -178,12 +177,6 @@ def cause_story(key: str, pms: list[Postmortem], ctx: Context) -> CauseStory:
         story=events,
         earlier_events=earlier,
     )
-
-
-def pages(key: str, links: Links, size: int) -> list[str]:
-    """The cause's later pages: its postmortems after the first ``size``, a page size at a time."""
-    count = page_count(len(links.by_cause.get(key, [])), size)
-    return [page_path(urls.cause(key), n) for n in range(2, count + 1)]
 
 
 def cause_page(key: str, ctx: Context, number: int = 1) -> Rendered:

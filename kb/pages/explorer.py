@@ -14,7 +14,6 @@ from kb.pages.lists import (
     Column,
     ListRow,
     counts_attribute,
-    page_count,
     page_path,
     pager,
     rows_json,
@@ -117,12 +116,6 @@ def words_file(library: Library) -> str:
     """``WORDS``: ``{id: extra words}`` for the build's postmortems that have any."""
     words = {pm.slug: extra_words(pm, row_text(pm)) for pm in library.postmortems}
     return json.dumps({slug: w for slug, w in words.items() if w}, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def pages(library: Library) -> list[str]:
-    """The explorer's later pages: the library's postmortems, newest first, a page size at a time."""
-    count = page_count(len(library.postmortems), library.settings.list_page_size)
-    return [page_path(urls.POSTMORTEMS, n) for n in range(2, count + 1)]
 
 
 def rows_file(ctx: Context) -> str:

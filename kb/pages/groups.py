@@ -18,7 +18,7 @@ from kb.analysis.action_item_states import urgency
 from kb.analysis.links import Group
 from kb.format import urls
 from kb.pages.common import Context, ItemRow, anchor, board_link, item_row, pm_row
-from kb.pages.lists import page_count, page_path, pager, rows_of
+from kb.pages.lists import page_path, pager, rows_of
 from kb.pages.rendering import render
 from kb.render.deferred import Rendered
 from kb.render.escape import meta
@@ -31,12 +31,6 @@ KINDS = {"service": ("Service", urls.service), "team": ("Team", urls.team)}
 class CauseCount:
     title: Markup
     count: int
-
-
-def pages(kind: str, group: Group, size: int) -> list[str]:
-    """The group's later pages: its postmortems after the first ``size``, a page size at a time."""
-    first = KINDS[kind][1](group.slug)
-    return [page_path(first, n) for n in range(2, page_count(len(group.postmortems), size) + 1)]
 
 
 @dataclass(frozen=True)

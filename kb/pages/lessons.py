@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from kb.checks.library import Library
 from kb.format import urls
 from kb.format.model import Postmortem
 from kb.pages.common import Badge, Context, badge_html, pm_anchor
@@ -24,7 +23,6 @@ from kb.pages.lists import (
     Column,
     ListRow,
     counts_attribute,
-    page_count,
     page_path,
     pager,
     rows_json,
@@ -119,13 +117,6 @@ def entry_row(entry: Entry, from_page: str, ctx: Context) -> ListRow:
         facets=entry.facets,
         # The text and the postmortem's title are in the cells; the date sorts by the list's order.
     )
-
-
-def pages(library: Library) -> list[str]:
-    """The later pages: every entry, newest postmortem first, a page size at a time."""
-    total = sum(entry_count(pm) for pm in library.postmortems)
-    count = page_count(total, library.settings.list_page_size)
-    return [page_path(PAGE, n) for n in range(2, count + 1)]
 
 
 def rows_file(ctx: Context) -> str:

@@ -4,8 +4,8 @@ A list page (the explorer, the board, lessons) shows its first ``list_page_size`
 what matters first, and links to plain pages at stable URLs (``/postmortems/page/2/``)
 that hold the rest, so a reader without JavaScript (a TechDocs page, a crawler) reaches
 every row by links alone. Its filters work over every row in the browser, from a compact
-JSON file fetched when a filter is first used (``rows_file``), and they show what matches
-a page at a time.
+JSON file fetched when a filter is first used (``rows_file``), and they show the first 50
+matches, and more on request.
 
 A row is built once, in Python, as the HTML of its cells: the first page, the later
 pages and the JSON all come from it, so the browser shows a filtered row exactly as the

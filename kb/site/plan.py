@@ -22,12 +22,13 @@ from kb.checks.library import Library
 from kb.checks.links import Resolved
 from kb.format import urls
 from kb.format.model import Postmortem
-from kb.pages import board, causes, explorer, groups, insights, lessons, pagefind_markup, reading
+from kb.pages import insights, lessons, pagefind_markup, reading
 from kb.pages.board import board_page
 from kb.pages.causes import cause_page, causes_page
 from kb.pages.common import Context
 from kb.pages.explorer import postmortems_page
 from kb.pages.groups import KINDS, group_page
+from kb.pages.lists import page_count, page_path
 from kb.pages.postmortem import postmortem_frame, postmortem_markdown, postmortem_page
 from kb.pages.unpublished import unpublished_page
 from kb.render.deferred import Rendered
@@ -70,17 +71,26 @@ def assets(library: Library) -> Iterator[SiteFile]:
         yield SiteFile(name, resources.files("kb.site").joinpath(name).read_text(encoding="utf-8"))
 
 
+def list_pages(
+    first: str, total: int, library: Library, render: Callable[[Context, int], Rendered], in_nav: bool = False
+) -> Iterator[Page]:
+    """A list page and its later pages (``kb.pages.lists``) for ``total`` rows; each page
+    renders its own rows."""
+    yield Page(first, lambda ctx: render(ctx, 1), in_nav=in_nav)
+    for n in range(2, page_count(total, library.settings.list_page_size) + 1):
+        yield Page(page_path(first, n), lambda ctx, n=n: render(ctx, n))
+
+
 def learning_pages(library: Library) -> Iterator[Page]:
     """Lessons (and their later pages), reading lists and insights."""
-    yield Page(lessons.PAGE, lessons.lessons_page, in_nav=True)
-    for n, path in enumerate(lessons.pages(library), 2):
-        yield Page(path, lambda ctx, n=n: lessons.lessons_page(ctx, n))
+    entries = sum(lessons.entry_count(pm) for pm in library.postmortems)
+    yield from list_pages(lessons.PAGE, entries, library, lessons.lessons_page, in_nav=True)
     yield Page(reading.PAGE, lambda ctx: reading.reading_page(ctx.library, ctx.directory_urls), in_nav=True)
     yield Page(insights.PAGE, lambda ctx: insights.insights_page(ctx.library), in_nav=True)
 
 
-def _group_page(kind: str, slug: str, number: int = 1) -> Callable[[Context], Rendered]:
-    def render(ctx: Context) -> Rendered:
+def _group_page(kind: str, slug: str) -> Callable[[Context, int], Rendered]:
+    def render(ctx: Context, number: int) -> Rendered:
         groups = ctx.analysis.links.services if kind == "service" else ctx.analysis.links.teams
         return group_page(kind, groups[slug], ctx, number)
 
@@ -89,16 +99,12 @@ def _group_page(kind: str, slug: str, number: int = 1) -> Callable[[Context], Re
 
 def group_pages(library: Library, links: Links) -> Iterator[Page]:
     """Each cause's, service's and team's page, and the later pages of its postmortems."""
-    size = library.settings.list_page_size
     for key in library.causes:
-        yield Page(urls.cause(key), lambda ctx, key=key: cause_page(key, ctx))
-        for n, path in enumerate(causes.pages(key, links, size), 2):
-            yield Page(path, lambda ctx, key=key, n=n: cause_page(key, ctx, n))
+        render = lambda ctx, n, key=key: cause_page(key, ctx, n)  # noqa: E731
+        yield from list_pages(urls.cause(key), len(links.by_cause.get(key, [])), library, render)
     for kind, groups_of_kind in (("service", links.services), ("team", links.teams)):
         for slug, group in groups_of_kind.items():
-            yield Page(KINDS[kind][1](slug), _group_page(kind, slug))
-            for n, path in enumerate(groups.pages(kind, group, size), 2):
-                yield Page(path, _group_page(kind, slug, n))
+            yield from list_pages(KINDS[kind][1](slug), len(group.postmortems), library, _group_page(kind, slug))
 
 
 # While serving, every save plans the whole site again, and nearly every postmortem is
@@ -139,12 +145,11 @@ def plan(library: Library, links: Links, serving: bool = False) -> list[Page]:
     if serving and len(_planned) > 2 * len(library.postmortems):  # what earlier saves made, gone
         _planned.clear()
     pages = [_postmortem(pm, library, keep=serving) for pm in library.postmortems]
+    items = sum(len(pm.action_items) for pm in library.postmortems)  # every one is on the board
     pages += [
-        Page(urls.POSTMORTEMS, postmortems_page, in_nav=True),
-        *(Page(path, lambda ctx, n=n: postmortems_page(ctx, n)) for n, path in enumerate(explorer.pages(library), 2)),
+        *list_pages(urls.POSTMORTEMS, len(library.postmortems), library, postmortems_page, in_nav=True),
         Page(urls.CAUSES, causes_page, in_nav=True),
-        Page(urls.ACTION_ITEMS, board_page, in_nav=True),
-        *(Page(path, lambda ctx, n=n: board_page(ctx, n)) for n, path in enumerate(board.pages(library), 2)),
+        *list_pages(urls.ACTION_ITEMS, items, library, board_page, in_nav=True),
         *group_pages(library, links),
         *learning_pages(library),
     ]
